@@ -20,8 +20,12 @@ def _subcommands() -> list[Subcommand]:
     from mmlite_conformance.emulator import cli as emulator_cli
 
     return [
-        Subcommand("emulator", "serve the MM Lite sandbox emulator on loopback", emulator_cli.add_arguments,
-                   emulator_cli.run),
+        Subcommand(
+            "emulator",
+            "serve the MM Lite sandbox emulator on loopback",
+            emulator_cli.add_arguments,
+            emulator_cli.run,
+        ),
     ]
 
 
