@@ -1,0 +1,9 @@
+"""Registers the suite's plugin, its reporting and the step modules; nothing else."""
+
+pytest_plugins = [
+    "mmlite_conformance.reporting",
+    "mmlite_conformance.plugin",
+    "steps.common_steps",
+    "steps.webhook_steps",
+    "steps.template_steps",
+]

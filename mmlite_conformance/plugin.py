@@ -1,0 +1,369 @@
+"""pytest plugin: options, settings and the fixtures that wire target, recorder, receiver, client and evidence."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from mmlite_conformance import __version__, reporting
+from mmlite_conformance.checks import Checker, ConformanceError
+from mmlite_conformance.client import ApiClient
+from mmlite_conformance.config import ConfigError, Settings, load_settings
+from mmlite_conformance.evidence import Observation, ScenarioEvidence
+from mmlite_conformance.receiver import PLACEHOLDER_URL, WebhookReceiver
+from mmlite_conformance.recording import CassetteError, Recorder, RecordingSession, block_network, cassette_name
+from mmlite_conformance.redaction import Redactor
+from mmlite_conformance.schemas import SchemaRegistry
+from mmlite_conformance.targets import (
+    EMULATOR_START_TIME,
+    Target,
+    TargetUnavailable,
+    create_target,
+)
+
+SETTINGS = pytest.StashKey[Settings]()
+CALL_FAILED = pytest.StashKey[bool]()
+#: the shipped cassettes say this date, so that re-recording them from the emulator changes no byte
+EMULATOR_RECORDING_DATE = datetime.fromtimestamp(EMULATOR_START_TIME, UTC).date().isoformat()
+SUITE_DIRS = ("steps", "features")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mmlite", "MM Lite conformance suite")
+    group.addoption(
+        "--target",
+        default=None,
+        metavar="NAME",
+        help="replay (default: offline, from cassettes) | emulator | live. Env: MMLITE_TARGET",
+    )
+    group.addoption(
+        "--record",
+        nargs="?",
+        const="new",
+        default=None,
+        choices=("new", "overwrite"),
+        help="with --target emulator|live: write cassettes; 'new' (default) refuses to replace one",
+    )
+    group.addoption("--cassette-dir", default=None, metavar="DIR", help="where cassettes live (default cassettes/)")
+    group.addoption(
+        "--emulator-fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run the embedded emulator with this deviation (proves that scenarios can fail)",
+    )
+
+
+def is_suite_run(config: pytest.Config) -> bool:
+    """True when the run collects the Gherkin scenarios (not the project's own tests)."""
+    root = config.rootpath.resolve()
+    suite_dirs = [root / name for name in SUITE_DIRS]
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split("::", 1)[0]).resolve()
+        if any(path == d or d in path.parents or path in d.parents for d in suite_dirs) and path != root.parent:
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if not is_suite_run(config):
+        return
+    options = {
+        "target": config.getoption("target"),
+        "record": config.getoption("record"),
+        "emulator_faults": tuple(config.getoption("emulator_fault")),
+    }
+    try:
+        settings = load_settings(options, os.environ)
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[SETTINGS] = settings
+    config.stash[reporting.REDACTOR] = build_redactor(settings)
+    config.stash[reporting.RUN_INFO] = reporting.RunInfo(
+        target=settings.target,
+        cloud_base_url=settings.cloud_base_url,
+        mm_lite_url=settings.mm_lite_url,
+        suite_version=__version__,
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        cassette_provenance=_provenance_summary(settings, config),
+    )
+    _default_artefacts(config)
+
+
+def build_redactor(settings: Settings) -> Redactor:
+    secrets = [settings.api_key.reveal()]
+    if settings.not_onboarded_api_key is not None:
+        secrets.append(settings.not_onboarded_api_key.reveal())
+    # live pseudonyms are keyed with the partner's secret so they cannot be reversed by trying every number
+    key = settings.api_key.reveal().encode() if settings.target == "live" else b"mmlite-conformance"
+    return Redactor(secrets=secrets, phone_numbers=[settings.recipient], pseudonym_key=key)
+
+
+def _default_artefacts(config: pytest.Config) -> None:
+    """`pytest` alone writes the evidence to reports/; explicit options win."""
+    reports = config.rootpath / "reports"
+    option = config.option
+    if getattr(option, "htmlpath", None) is None and config.pluginmanager.hasplugin("html"):
+        option.htmlpath = str(reports / "report.html")
+        option.self_contained_html = True
+    if getattr(option, "xmlpath", None) is None:
+        option.xmlpath = str(reports / "junit.xml")
+    if getattr(option, "cucumber_json_path", None) is None:
+        option.cucumber_json_path = str(reports / "cucumber.json")
+    reports.mkdir(exist_ok=True)
+
+
+def _cassette_dir(config: pytest.Config) -> Path:
+    given = config.getoption("cassette_dir")
+    return Path(given).resolve() if given else config.rootpath / "cassettes"
+
+
+def _provenance_summary(settings: Settings, config: pytest.Config) -> str:
+    if settings.target == "replay":
+        return f"replayed from cassettes in {_cassette_dir(config).name}/ (each scenario shows where it was recorded)"
+    if settings.record:
+        return f"recording new cassettes from the {settings.target} target"
+    return f"run directly against the {settings.target} target"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[CALL_FAILED] = True
+    return report
+
+
+# --- session fixtures -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def settings(pytestconfig: pytest.Config) -> Settings:
+    found = pytestconfig.stash.get(SETTINGS, None)
+    if found is None:
+        pytest.fail("the conformance fixtures need a suite run (pytest steps/ or features/)", pytrace=False)
+    return found
+
+
+@pytest.fixture(scope="session")
+def redactor(pytestconfig: pytest.Config, settings: Settings) -> Redactor:
+    return pytestconfig.stash[reporting.REDACTOR]
+
+
+@pytest.fixture(scope="session")
+def target(settings: Settings, pytestconfig: pytest.Config) -> Iterator[Target]:
+    runtime = create_target(settings)
+    guard = block_network() if settings.target == "replay" else None
+    try:
+        if guard is not None:
+            guard.__enter__()
+        runtime.start()
+    except OSError as error:
+        pytest.fail(f"cannot start the {settings.target} target: {error}", pytrace=False)
+    info = pytestconfig.stash.get(reporting.RUN_INFO, None)
+    if info is not None:
+        info.cloud_base_url, info.mm_lite_url = runtime.settings.cloud_base_url, runtime.settings.mm_lite_url
+    try:
+        yield runtime
+    finally:
+        runtime.stop()
+        if guard is not None:
+            guard.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def http_client(target: Target) -> Iterator[httpx.Client]:
+    with target.http_client() as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def recorder(settings: Settings, redactor: Redactor, target: Target, pytestconfig: pytest.Config) -> Recorder:
+    if settings.target == "replay":
+        mode = "replay"
+    elif settings.record:
+        mode = f"record-{settings.record}"
+    else:
+        mode = "off"
+    return Recorder(
+        cassette_dir=_cassette_dir(pytestconfig),
+        redactor=redactor,
+        mode=mode,  # type: ignore[arg-type]
+        canonical_replacements={target.webhook_url(): PLACEHOLDER_URL},
+        ignored_origins=_receiver_origins(target),
+    )
+
+
+def _receiver_origins(target: Target) -> tuple[str, ...]:
+    """Webhook deliveries to our own receiver are events, not API exchanges: never record them."""
+    if target.receiver is None:
+        return ()
+    url = httpx.URL(target.receiver.url)
+    return (f"{url.host}:{url.port}",)
+
+
+@pytest.fixture(scope="session")
+def schemas(pytestconfig: pytest.Config) -> SchemaRegistry:
+    return SchemaRegistry.from_directory(pytestconfig.rootpath / "schemas")
+
+
+@pytest.fixture(scope="session")
+def check(redactor: Redactor) -> Checker:
+    return Checker(redact_json=redactor.redact_json, redact_text=redactor.redact_text)
+
+
+# --- scenario fixtures ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scenario_evidence(request: pytest.FixtureRequest, settings: Settings) -> ScenarioEvidence:
+    evidence = request.node.stash.get(reporting.SCENARIO_EVIDENCE, None)
+    if evidence is None:
+        evidence = ScenarioEvidence(requirement_ids=(), feature="", scenario=request.node.name)
+        request.node.stash[reporting.SCENARIO_EVIDENCE] = evidence
+    evidence.target = settings.target
+    return evidence
+
+
+def _scenario_cassette_name(item: pytest.Item) -> str:
+    callspec = getattr(item, "callspec", None)
+    example = callspec.indices.get("_pytest_bdd_example") if callspec is not None else None
+    function = getattr(item, "originalname", item.name)
+    return cassette_name(Path(str(item.path)).stem, function, example)
+
+
+@pytest.fixture
+def cassette(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    recorder: Recorder,
+    target: Target,
+    scenario_evidence: ScenarioEvidence,
+) -> Iterator[RecordingSession]:
+    """The scenario's recording session: replayed, recorded, or a pass-through when neither."""
+    item = request.node
+    nonce = _fresh_nonce(item.nodeid, settings)
+    provenance = {
+        "target": settings.target,
+        "suite_version": __version__,
+        "scenario": item.nodeid.split("::")[-1],
+        "nonce": nonce,
+        "recorded_at": EMULATOR_RECORDING_DATE
+        if settings.target == "emulator"
+        else datetime.now(UTC).date().isoformat(),
+    }
+    if settings.target == "emulator":
+        provenance["note"] = "recorded from the embedded emulator, not from 360dialog's sandbox"
+    try:
+        target.begin_scenario()
+        with recorder.session(_scenario_cassette_name(item), provenance) as session:
+            scenario_evidence.provenance = dict(session.provenance or provenance)
+            yield session
+            target.end_scenario()
+            if item.stash.get(CALL_FAILED, False):
+                raise _ScenarioFailed  # leaves every recorded file as it was
+    except _ScenarioFailed:
+        pass
+    except (CassetteError, TargetUnavailable) as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+class _ScenarioFailed(Exception):
+    """Aborts a recording session without saving anything."""
+
+
+def _fresh_nonce(nodeid: str, settings: Settings) -> str:
+    """A short tag that correlates a user's message with its webhook; live runs need a new one each time."""
+    seed = nodeid if settings.target != "live" else f"{nodeid}{os.urandom(8).hex()}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:8]
+
+
+@pytest.fixture
+def nonce(cassette: RecordingSession, scenario_evidence: ScenarioEvidence) -> str:
+    """Replay uses the nonce that was recorded, so that requests match the cassette."""
+    return str(scenario_evidence.provenance.get("nonce", ""))
+
+
+@pytest.fixture
+def webhooks(cassette: RecordingSession, target: Target, redactor: Redactor) -> Iterator[WebhookReceiver]:
+    receiver = target.scenario_receiver(cassette.tape_events)
+    yield receiver
+    if cassette.is_recording:
+        cassette.save_tape(receiver.to_tape(redactor))
+
+
+@pytest.fixture
+def api(
+    cassette: RecordingSession,
+    http_client: httpx.Client,
+    target: Target,
+    redactor: Redactor,
+    scenario_evidence: ScenarioEvidence,
+) -> ApiClient:
+    return ApiClient(http_client, target.settings, redactor, record=scenario_evidence.add_exchange)
+
+
+@dataclass(slots=True)
+class User:
+    """The person on the other phone: simulated by the emulator, prompted in live, recorded in replay."""
+
+    target: Target
+    request: pytest.FixtureRequest
+
+    def _prompt(self, message: str) -> None:
+        capture = self.request.config.pluginmanager.getplugin("capturemanager")
+        with capture.global_and_fixture_disabled():
+            print(f"\n>>> {message}", flush=True)
+
+    def sends_text(self, text: str) -> None:
+        self._run(lambda: self.target.send_inbound_text(text, self._prompt))
+
+    def reads(self, message_id: str) -> None:
+        self._run(lambda: self.target.read_message(message_id, self._prompt))
+
+    def waits_for_template_sync(self, seconds: float) -> None:
+        self._run(lambda: self.target.wait_for_template_sync(seconds, self._prompt))
+
+    @staticmethod
+    def _run(action: Any) -> None:
+        try:
+            action()
+        except TargetUnavailable as reason:
+            pytest.skip(str(reason))
+
+
+@pytest.fixture
+def user(target: Target, request: pytest.FixtureRequest, cassette: RecordingSession) -> User:
+    return User(target=target, request=request)
+
+
+@dataclass(slots=True)
+class Conformance:
+    """What a Then-step needs: schema validation and observations, both written into the evidence."""
+
+    schemas: SchemaRegistry
+    evidence: ScenarioEvidence
+    check: Checker
+
+    def validate(self, kind: str, body: Any) -> None:
+        verdict = self.schemas.validate(kind, self.check.redact_json(body))
+        self.evidence.add_verdict(verdict)
+        if not verdict.valid:
+            raise ConformanceError(self.check.redact_text(verdict.summary()))
+
+    def observe(self, observation: Observation) -> None:
+        self.evidence.add_observation(observation)
+
+
+@pytest.fixture
+def conformance(schemas: SchemaRegistry, scenario_evidence: ScenarioEvidence, check: Checker) -> Conformance:
+    return Conformance(schemas=schemas, evidence=scenario_evidence, check=check)

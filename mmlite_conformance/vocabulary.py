@@ -1,0 +1,126 @@
+"""The Gherkin vocabulary: typed step parameters and the messages the sentences describe."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import parse
+
+from mmlite_conformance.checks import Checker
+from mmlite_conformance.client import ApiClient, ApiKey, ApiResponse, template_definition
+from mmlite_conformance.config import Secret
+from mmlite_conformance.receiver import WebhookReceiver, inbound_messages, is_status, statuses
+
+RECIPIENT_PLACEHOLDER = "TEST_RECIPIENT"
+#: a well-formed key that no account has: what "a wrong key" sends
+WRONG_API_KEY = "wrong-key-00000000000000000000"
+
+ENDPOINTS = {"the cloud api": "cloud_api", "cloud api": "cloud_api", "mm lite": "mm_lite"}
+ENDPOINT_TITLES = {"cloud_api": "the Cloud API (POST /messages)", "mm_lite": "MM Lite (POST …/marketing_messages)"}
+KEY_HEADERS = {"a wrong key": "wrong", "missing": "missing", "the valid key with a bearer prefix": "bearer"}
+
+
+def _typed(pattern: str, convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    return parse.with_pattern(pattern)(convert)  # type: ignore[no-any-return]
+
+
+#: parameter types for `parsers.parse(..., extra_types=STEP_TYPES)`
+STEP_TYPES: dict[str, Callable[[str], Any]] = {
+    "Endpoint": _typed(r"(?:the )?Cloud API|MM Lite", lambda text: ENDPOINTS[text.lower()]),
+    "KeyHeader": _typed(r"a wrong key|missing|the valid key with a Bearer prefix", lambda t: KEY_HEADERS[t.lower()]),
+    "StatusList": _typed(r"\w+(?:, then \w+)*", lambda text: tuple(text.split(", then "))),
+    "Category": _typed(r"authentication|utility|marketing", lambda text: text.upper()),
+    "JsonValue": _typed(r'true|false|null|-?\d+|"[^"]*"', json.loads),
+}
+
+
+def message_from_docstring(docstring: str, recipient: str) -> dict[str, Any]:
+    """The request body written in a feature; the placeholder recipient becomes the configured one."""
+    try:
+        body = json.loads(docstring)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"the doc string is not valid JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise ValueError("the doc string must hold a JSON object")
+    if body.get("to") == RECIPIENT_PLACEHOLDER:
+        body["to"] = recipient
+    return body
+
+
+def json_from_docstring(docstring: str) -> Any:
+    return json.loads(docstring)
+
+
+def with_field(message: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
+    changed = copy.deepcopy(message)
+    changed[field] = value
+    return changed
+
+
+def marketing_template_definition(name: str, language: str) -> dict[str, Any]:
+    """A new MARKETING template with a body and no parameters (guide 2.c)."""
+    return template_definition(name, "MARKETING", language, "Conformance check: a marketing message, no parameters.")
+
+
+def new_template_name(nonce: str) -> str:
+    return f"mmlite_conformance_{nonce}"
+
+
+@dataclass(slots=True, frozen=True)
+class Sent:
+    """One send of the scenario: which endpoint and what came back (the exchange holds the redacted request)."""
+
+    endpoint: str
+    response: ApiResponse
+
+
+@dataclass(slots=True, frozen=True)
+class Credentials:
+    """How the next requests authenticate: the run's key (bare), another key, no key, or the `Bearer` form."""
+
+    api_key: ApiKey = None
+    bearer: bool = False
+
+    @classmethod
+    def for_header(cls, choice: str) -> Credentials:
+        return {"wrong": cls(api_key=Secret(WRONG_API_KEY)), "missing": cls(api_key="omit"),
+                "bearer": cls(bearer=True)}[choice]
+
+
+def send_via(api: ApiClient, endpoint: str, body: dict[str, Any], credentials: Credentials) -> ApiResponse:
+    """POST a message to the Cloud API (`/messages`) or to the configured MM Lite endpoint."""
+    url = "/messages" if endpoint == "cloud_api" else api.settings.mm_lite_url
+    return api.request(f"send via {ENDPOINT_TITLES[endpoint]}", "POST", url, json=body,
+                       api_key=credentials.api_key, bearer=credentials.bearer)
+
+
+def status_trail(receiver: WebhookReceiver, message_id: str, expected: Sequence[str], timeout: float) -> list[Any]:
+    """Waits until each expected status of the message arrived (or it failed); returns its status webhooks."""
+    receiver.wait_for_all(*(is_status(message_id, (status, "failed")) for status in expected), timeout=timeout)
+    return [event for event in receiver.events() if any(s.get("id") == message_id for s in statuses(event))]
+
+
+def statuses_of(events: Sequence[Any], message_id: str) -> list[dict[str, Any]]:
+    """The status objects for one message, in the order their webhooks arrived."""
+    return [s for event in events for s in statuses(event) if s.get("id") == message_id]
+
+
+def first_inbound_message(event: Any) -> dict[str, Any]:
+    return inbound_messages(event)[0]
+
+
+def wait_until_approved(api: ApiClient, name: str, check: Checker, timeout: float, poll: float = 5.0) -> None:
+    """Polls the template list until the template is APPROVED; the emulator and replay answer at once."""
+    deadline = time.monotonic() + timeout
+    while True:
+        template = check.template_listed(api.list_templates(label="list templates (approval)"), name, "MARKETING")
+        if template.get("status") == "APPROVED":
+            return
+        if template.get("status") == "REJECTED" or time.monotonic() > deadline:
+            raise check.fail(f"template {name!r} is {template.get('status')!r}, not APPROVED", template)
+        time.sleep(poll)

@@ -1,0 +1,222 @@
+"""Steps every feature uses: the account, the message being built, sending it, and the generic outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from mmlite_conformance.checks import Checker
+from mmlite_conformance.client import ApiClient, ApiResponse, template_message, text_message
+from mmlite_conformance.config import Settings
+from mmlite_conformance.evidence import Observation, ScenarioEvidence
+from mmlite_conformance.plugin import Conformance
+from mmlite_conformance.receiver import WebhookReceiver
+from mmlite_conformance.targets import Target
+from mmlite_conformance.vocabulary import (
+    ENDPOINT_TITLES,
+    STEP_TYPES,
+    Credentials,
+    Sent,
+    json_from_docstring,
+    message_from_docstring,
+    send_via,
+    with_field,
+)
+
+
+def step(text: str) -> Any:
+    return parsers.parse(text, extra_types=STEP_TYPES)
+
+
+@pytest.fixture
+def sends() -> list[Sent]:
+    """Every send of the scenario, in order: "the response" is the last, "both responses" the last two."""
+    return []
+
+
+@pytest.fixture
+def credentials() -> Credentials:
+    return Credentials()
+
+
+# --- Given ------------------------------------------------------------------------------------------------------
+
+
+@given("the sandbox account is ready")
+def _(target: Target, api: ApiClient, webhooks: WebhookReceiver, scenario_evidence: ScenarioEvidence) -> None:
+    scenario_evidence.add_note(f"target {target.name}: Cloud API {api.settings.cloud_base_url}, "
+                               f"MM Lite {api.settings.mm_lite_url}")
+
+
+@given("the message body:", target_fixture="message")
+def _(docstring: str, settings: Settings) -> dict[str, Any]:
+    return message_from_docstring(docstring, settings.recipient)
+
+
+@given(step('a text message "{text}" for the test recipient'), target_fixture="message")
+def _(text: str, settings: Settings) -> dict[str, Any]:
+    return text_message(settings.recipient, text)
+
+
+@given(step('a template message "{name}" in "{language}" for the test recipient'), target_fixture="message")
+def _(name: str, language: str, settings: Settings) -> dict[str, Any]:
+    return template_message(settings.recipient, name, language)
+
+
+@given(step("a template message with an approved {category:Category} template for the test recipient"),
+       target_fixture="message")
+def _(category: str, settings: Settings) -> dict[str, Any]:
+    name = {"AUTHENTICATION": settings.authentication_template, "UTILITY": settings.utility_template,
+            "MARKETING": settings.marketing_template}[category]
+    return template_message(settings.recipient, name, settings.template_language)
+
+
+@given(step('the message sets "{field}" to {value:JsonValue}'), target_fixture="message")
+def _(field: str, value: Any, message: dict[str, Any]) -> dict[str, Any]:
+    return with_field(message, field, value)
+
+
+@given(step("the D360-API-KEY header is {key_header:KeyHeader}"), target_fixture="credentials")
+def _(key_header: str) -> Credentials:
+    return Credentials.for_header(key_header)
+
+
+@given("the partner uses the API key of a number not onboarded to MM Lite", target_fixture="credentials")
+def _(settings: Settings) -> Credentials:
+    if settings.not_onboarded_api_key is None:
+        pytest.skip("needs D360_NOT_ONBOARDED_API_KEY: the key of a number that has not accepted the MM Lite terms")
+    return Credentials(api_key=settings.not_onboarded_api_key)
+
+
+# --- When -------------------------------------------------------------------------------------------------------
+
+
+@when(step("the partner sends the message via {endpoint:Endpoint}"), target_fixture="response")
+def _(endpoint: str, message: dict[str, Any], credentials: Credentials, api: ApiClient,
+      sends: list[Sent]) -> ApiResponse:
+    response = send_via(api, endpoint, message, credentials)
+    sends.append(Sent(endpoint=endpoint, response=response))
+    return response
+
+
+# --- Then -------------------------------------------------------------------------------------------------------
+
+
+@then("the request succeeds")
+def _(response: ApiResponse, check: Checker) -> None:
+    check.ok_status(response)
+
+
+@then("the response is a successful send")
+def _(response: ApiResponse, check: Checker) -> None:
+    check.successful_send(response)
+
+
+@then(step('the response matches the "{schema}" schema'))
+def _(schema: str, response: ApiResponse, conformance: Conformance) -> None:
+    conformance.validate(schema, response.body)
+
+
+@then(step('the message id starts with "{prefix}"'))
+def _(prefix: str, response: ApiResponse, check: Checker) -> None:
+    check.message_id_prefix(response, prefix)
+
+
+@then("the response echoes the test recipient as the contact input")
+def _(response: ApiResponse, message: dict[str, Any], check: Checker) -> None:
+    check.recipient_echoed(response, message["to"])
+
+
+@then("both responses are successful sends")
+def _(sends: list[Sent], check: Checker) -> None:
+    for sent in sends[-2:]:
+        check.successful_send(sent.response)
+
+
+@then("both responses have the same shape")
+def _(sends: list[Sent], check: Checker, conformance: Conformance) -> None:
+    first, second = sends[-2:]
+    optional_differences = check.same_shape(first.response.body, second.response.body)
+    if optional_differences:
+        conformance.observe(Observation(
+            topic="optional fields of the send response", observed=f"only one response has {optional_differences}",
+            contract="documented as optional (message_status: 'only when paced' vs 'always')",
+            source="CONTRACT §5, §10.7"))
+
+
+@then("the two requests differ only in their URL")
+def _(sends: list[Sent], check: Checker) -> None:
+    first, second = (sent.response.exchange for sent in sends[-2:])
+    check.differ_only_in_url(first, second)
+
+
+@then(step('the {endpoint:Endpoint} request was sent to a path ending in "{suffix}"'))
+def _(endpoint: str, suffix: str, sends: list[Sent], check: Checker) -> None:
+    sent = next((s for s in reversed(sends) if s.endpoint == endpoint), None)
+    assert sent is not None, f"no request was sent via {ENDPOINT_TITLES[endpoint]}"
+    check.path_ends_with(sent.response.exchange, suffix)
+
+
+@then(step("the request is rejected with error code {code:d}"))
+def _(code: int, response: ApiResponse, check: Checker) -> None:
+    check.rejected(response)
+    check.error_code(response, code)
+
+
+@then("the request is rejected with an error response")
+def _(response: ApiResponse, check: Checker) -> None:
+    check.error_body(response)
+
+
+@then(step('the error message starts with "{text}"'))
+def _(text: str, response: ApiResponse, check: Checker) -> None:
+    check.error_message_starts(response, text)
+
+
+@then(step('the error details say "{text}"'))
+def _(text: str, response: ApiResponse, check: Checker) -> None:
+    check.error_details(response, text)
+
+
+@then(step('the error is wrapped in "{key}"'))
+def _(key: str, response: ApiResponse, check: Checker) -> None:
+    check.wrapped_in(response, key)
+
+
+@then("the response body is exactly:")
+def _(docstring: str, response: ApiResponse, check: Checker) -> None:
+    check.body_equals(response, json_from_docstring(docstring))
+
+
+@then("the error code is recorded as an observation")
+def _(response: ApiResponse, check: Checker, conformance: Conformance, scenario_evidence: ScenarioEvidence) -> None:
+    conformance.observe(Observation(
+        topic=f"error code ({scenario_evidence.scenario})", observed=check.observed_error_code(response),
+        contract="not published by 360dialog or Meta", source="CONTRACT §4.4, §11.6"))
+
+
+@then(step("the error code is recorded as an observation (published: {code:d})"))
+def _(code: int, response: ApiResponse, check: Checker, conformance: Conformance,
+      scenario_evidence: ScenarioEvidence) -> None:
+    conformance.observe(Observation(
+        topic=f"error code ({scenario_evidence.scenario})", observed=check.observed_error_code(response),
+        contract=f"published as {code}, while the message says (#200): the sources contradict each other",
+        source="CONTRACT §6.2, §10.2"))
+
+
+@then("the HTTP status is recorded as an observation")
+def _(response: ApiResponse, conformance: Conformance, scenario_evidence: ScenarioEvidence) -> None:
+    conformance.observe(Observation(
+        topic=f"HTTP status ({scenario_evidence.scenario})", observed=f"HTTP {response.status}",
+        contract="not stated by 360dialog's guide; Meta lists 400 for MM Lite errors, 360dialog's API reference "
+                 "401 for a bad key", source="CONTRACT §2, §6.2, §11.1"))
+
+
+@then("the response body is recorded as an observation")
+def _(response: ApiResponse, check: Checker, conformance: Conformance, scenario_evidence: ScenarioEvidence) -> None:
+    conformance.observe(Observation(
+        topic=f"response body ({scenario_evidence.scenario})",
+        observed=f"HTTP {response.status} {check.rendered(response)}",
+        contract="shape not published", source="CONTRACT §10.1, §11.4"))

@@ -1,0 +1,105 @@
+"""Steps about webhooks: the suite's receiver, the sandbox's webhook URL, inbound messages and statuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_bdd import given, then, when
+
+from mmlite_conformance.checks import Checker
+from mmlite_conformance.client import ApiClient, ApiResponse
+from mmlite_conformance.config import Settings
+from mmlite_conformance.plugin import Conformance, User
+from mmlite_conformance.receiver import WebhookReceiver, is_inbound_text
+from mmlite_conformance.targets import Target
+from mmlite_conformance.vocabulary import first_inbound_message, status_trail, statuses_of
+from steps.common_steps import step
+
+
+@given("the webhook URL points to the suite's receiver")
+def _(api: ApiClient, target: Target, check: Checker) -> None:
+    check.ok_status(api.set_webhook(target.webhook_url()))
+
+
+@given("the user has written to the sandbox number within the last 24 hours")
+def _(user: User, nonce: str, webhooks: WebhookReceiver, settings: Settings) -> None:
+    text = f"Hello {nonce}"
+    user.sends_text(text)
+    webhooks.wait_for(is_inbound_text(text), timeout=settings.wait_timeout)
+
+
+@when("a test notification is posted to the suite's receiver URL", target_fixture="test_notification")
+def _(target: Target, nonce: str) -> str:
+    return target.post_test_notification(nonce)
+
+
+@when("the partner sets the webhook URL to the suite's receiver", target_fixture="response")
+def _(api: ApiClient, target: Target) -> ApiResponse:
+    return api.set_webhook(target.webhook_url())
+
+
+@when("the partner reads the webhook URL", target_fixture="response")
+def _(api: ApiClient) -> ApiResponse:
+    return api.get_webhook()
+
+
+@when(step('the user sends "{text}" followed by a fresh nonce from their phone'), target_fixture="inbound_text")
+def _(text: str, user: User, nonce: str) -> str:
+    sent = f"{text} {nonce}"
+    user.sends_text(sent)
+    return sent
+
+
+@then("the receiver gets the test notification")
+def _(test_notification: str, webhooks: WebhookReceiver, settings: Settings) -> None:
+    webhooks.wait_for(lambda event: test_notification in event.raw, timeout=settings.wait_timeout,
+                      description=f"the test notification {test_notification}")
+
+
+@then("the reported webhook URL is the suite's receiver")
+def _(response: ApiResponse, target: Target, check: Checker) -> None:
+    check.reported_url(response, target.webhook_url())
+
+
+@then("an inbound text webhook containing the nonce arrives", target_fixture="inbound_webhook")
+def _(inbound_text: str, webhooks: WebhookReceiver, settings: Settings) -> Any:
+    return webhooks.wait_for(is_inbound_text(inbound_text), timeout=settings.wait_timeout)
+
+
+@then(step('the inbound webhook matches the "{schema}" schema'))
+def _(schema: str, inbound_webhook: Any, conformance: Conformance) -> None:
+    conformance.validate(schema, inbound_webhook.body)
+
+
+@then("the inbound message was sent by the test recipient")
+def _(inbound_webhook: Any, settings: Settings, check: Checker) -> None:
+    check.same_number(first_inbound_message(inbound_webhook).get("from"), settings.recipient, "`messages[0].from`")
+
+
+@then(step("status webhooks for the message report {statuses:StatusList}"), target_fixture="status_webhooks")
+def _(statuses: tuple[str, ...], response: ApiResponse, user: User, webhooks: WebhookReceiver,
+      settings: Settings, check: Checker) -> list[Any]:
+    message_id = check.successful_send(response)
+    if "read" in statuses:
+        user.reads(message_id)
+    events = status_trail(webhooks, message_id, statuses, timeout=settings.wait_timeout)
+    trail = statuses_of(events, message_id)
+    check.not_failed(trail)
+    check.status_order([s["status"] for s in trail], statuses)
+    return events
+
+
+@then(step('every status webhook for the message matches the "{schema}" schema'))
+def _(schema: str, status_webhooks: list[Any], conformance: Conformance) -> None:
+    for event in status_webhooks:
+        conformance.validate(schema, event.body)
+
+
+@then("at least one status webhook for the message carries pricing")
+def _(status_webhooks: list[Any], response: ApiResponse, check: Checker) -> None:
+    check.some_priced(statuses_of(status_webhooks, check.message_id(response)))
+
+
+@then(step('every status webhook with pricing says category "{category}"'))
+def _(category: str, status_webhooks: list[Any], response: ApiResponse, check: Checker) -> None:
+    check.pricing_category(statuses_of(status_webhooks, check.message_id(response)), category)
