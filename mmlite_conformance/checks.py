@@ -57,8 +57,9 @@ class Checker:
 
     def ok_status(self, response: _Response) -> None:
         if not 200 <= response.status < 300:
-            raise self.fail(f"expected the request to succeed (HTTP 2xx), got HTTP {response.status}",
-                            self._shown(response))
+            raise self.fail(
+                f"expected the request to succeed (HTTP 2xx), got HTTP {response.status}", self._shown(response)
+            )
 
     def successful_send(self, response: _Response) -> str:
         """HTTP 2xx, `messaging_product` whatsapp, a contact and a message id; returns the message id."""
@@ -179,8 +180,9 @@ class Checker:
         """Same keys at every level and values of the same JSON type, apart from fields the contract documents
         as optional in a send response (CONTRACT §5: `message_status`, `group_id`); returns those differences."""
         if _without_optional(shape_of(first)) != _without_optional(shape_of(second)):
-            raise self.fail("expected both responses to have the same shape",
-                            {"first": shape_of(first), "second": shape_of(second)})
+            raise self.fail(
+                "expected both responses to have the same shape", {"first": shape_of(first), "second": shape_of(second)}
+            )
         return sorted(_optional_paths(shape_of(first)) ^ _optional_paths(shape_of(second)))
 
     def differ_only_in_url(self, first: Exchange, second: Exchange) -> None:
@@ -190,8 +192,9 @@ class Checker:
         if first.method != second.method:
             raise self.fail(f"expected the same method, got {first.method} and {second.method}")
         if first.request_body != second.request_body:
-            raise self.fail("expected the same request body", {"first": first.request_body,
-                                                                "second": second.request_body})
+            raise self.fail(
+                "expected the same request body", {"first": first.request_body, "second": second.request_body}
+            )
         if _auth_headers(first.request_headers) != _auth_headers(second.request_headers):
             raise self.fail("expected the same D360-API-KEY and Content-Type headers")
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,18 @@ from mmlite_conformance.client import ApiClient
 from mmlite_conformance.config import ConfigError, Settings, load_settings
 from mmlite_conformance.evidence import Observation, ScenarioEvidence
 from mmlite_conformance.receiver import PLACEHOLDER_URL, WebhookReceiver
-from mmlite_conformance.recording import CassetteError, Recorder, RecordingSession, block_network, cassette_name
+from mmlite_conformance.recording import (
+    CassetteError,
+    Recorder,
+    RecordingSession,
+    block_network,
+    cassette_name,
+    make_provenance,
+)
 from mmlite_conformance.redaction import Redactor
 from mmlite_conformance.schemas import SchemaRegistry
 from mmlite_conformance.targets import (
+    EMULATOR_SEED,
     EMULATOR_START_TIME,
     Target,
     TargetUnavailable,
@@ -30,10 +39,12 @@ from mmlite_conformance.targets import (
 )
 
 SETTINGS = pytest.StashKey[Settings]()
+SETTINGS_REDACTOR = pytest.StashKey[Redactor]()
 CALL_FAILED = pytest.StashKey[bool]()
 #: the shipped cassettes say this date, so that re-recording them from the emulator changes no byte
 EMULATOR_RECORDING_DATE = datetime.fromtimestamp(EMULATOR_START_TIME, UTC).date().isoformat()
 SUITE_DIRS = ("steps", "features")
+REQUIREMENT_TAG = re.compile(r"S[0-9A-Z][0-9A-Za-z]*")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -87,7 +98,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[SETTINGS] = settings
-    config.stash[reporting.REDACTOR] = build_redactor(settings)
+    config.stash[SETTINGS_REDACTOR] = config.stash[reporting.REDACTOR] = build_redactor(settings)
     config.stash[reporting.RUN_INFO] = reporting.RunInfo(
         target=settings.target,
         cloud_base_url=settings.cloud_base_url,
@@ -156,7 +167,7 @@ def settings(pytestconfig: pytest.Config) -> Settings:
 
 @pytest.fixture(scope="session")
 def redactor(pytestconfig: pytest.Config, settings: Settings) -> Redactor:
-    return pytestconfig.stash[reporting.REDACTOR]
+    return pytestconfig.stash[SETTINGS_REDACTOR]
 
 
 @pytest.fixture(scope="session")
@@ -226,7 +237,7 @@ def check(redactor: Redactor) -> Checker:
 
 @pytest.fixture
 def scenario_evidence(request: pytest.FixtureRequest, settings: Settings) -> ScenarioEvidence:
-    evidence = request.node.stash.get(reporting.SCENARIO_EVIDENCE, None)
+    evidence: ScenarioEvidence | None = request.node.stash.get(reporting.SCENARIO_EVIDENCE, None)
     if evidence is None:
         evidence = ScenarioEvidence(requirement_ids=(), feature="", scenario=request.node.name)
         request.node.stash[reporting.SCENARIO_EVIDENCE] = evidence
@@ -235,10 +246,15 @@ def scenario_evidence(request: pytest.FixtureRequest, settings: Settings) -> Sce
 
 
 def _scenario_cassette_name(item: pytest.Item) -> str:
+    """`<feature file>/<scenario function>[exNNN].yaml`: stable, and free of example values (phone numbers)."""
+    from pytest_bdd.scenario import scenario_wrapper_template_registry
+
     callspec = getattr(item, "callspec", None)
     example = callspec.indices.get("_pytest_bdd_example") if callspec is not None else None
-    function = getattr(item, "originalname", item.name)
-    return cassette_name(Path(str(item.path)).stem, function, example)
+    function = getattr(item, "obj", None)
+    template = scenario_wrapper_template_registry.get(function) if function is not None else None
+    feature = Path(template.feature.filename).stem if template is not None else Path(str(item.path)).stem
+    return cassette_name(feature, getattr(item, "originalname", item.name), example)
 
 
 @pytest.fixture
@@ -247,22 +263,24 @@ def cassette(
     settings: Settings,
     recorder: Recorder,
     target: Target,
+    redactor: Redactor,
     scenario_evidence: ScenarioEvidence,
 ) -> Iterator[RecordingSession]:
     """The scenario's recording session: replayed, recorded, or a pass-through when neither."""
     item = request.node
-    nonce = _fresh_nonce(item.nodeid, settings)
-    provenance = {
-        "target": settings.target,
-        "suite_version": __version__,
-        "scenario": item.nodeid.split("::")[-1],
-        "nonce": nonce,
-        "recorded_at": EMULATOR_RECORDING_DATE
-        if settings.target == "emulator"
-        else datetime.now(UTC).date().isoformat(),
-    }
-    if settings.target == "emulator":
-        provenance["note"] = "recorded from the embedded emulator, not from 360dialog's sandbox"
+    provenance: dict[str, Any] = {"target": settings.target}
+    if settings.target != "replay":
+        recorded_at = EMULATOR_RECORDING_DATE if settings.target == "emulator" else None
+        provenance = make_provenance(
+            target=settings.target,  # type: ignore[arg-type]
+            scenario=item.nodeid.split("::")[-1],
+            requirement_ids=requirement_ids(item),
+            recorded_at=date.fromisoformat(recorded_at) if recorded_at else None,
+            emulator_seed=EMULATOR_SEED if settings.target == "emulator" else None,
+        )
+        # replay needs both to rebuild the very requests that were recorded
+        provenance["nonce"] = _fresh_nonce(item.nodeid, settings)
+        provenance["recipient"] = redactor.pseudonym(settings.recipient)
     try:
         target.begin_scenario()
         with recorder.session(_scenario_cassette_name(item), provenance) as session:
@@ -270,15 +288,20 @@ def cassette(
             yield session
             target.end_scenario()
             if item.stash.get(CALL_FAILED, False):
-                raise _ScenarioFailed  # leaves every recorded file as it was
-    except _ScenarioFailed:
+                raise _ScenarioFailedError  # leaves every recorded file as it was
+    except _ScenarioFailedError:
         pass
     except (CassetteError, TargetUnavailable) as error:
         pytest.fail(str(error), pytrace=False)
 
 
-class _ScenarioFailed(Exception):
+class _ScenarioFailedError(Exception):
     """Aborts a recording session without saving anything."""
+
+
+def requirement_ids(item: pytest.Item) -> tuple[str, ...]:
+    """The scenario's requirement tags (S1a, SCb, …), from its Gherkin tags."""
+    return tuple(sorted(mark.name for mark in item.iter_markers() if REQUIREMENT_TAG.fullmatch(mark.name)))
 
 
 def _fresh_nonce(nodeid: str, settings: Settings) -> str:
@@ -291,6 +314,15 @@ def _fresh_nonce(nodeid: str, settings: Settings) -> str:
 def nonce(cassette: RecordingSession, scenario_evidence: ScenarioEvidence) -> str:
     """Replay uses the nonce that was recorded, so that requests match the cassette."""
     return str(scenario_evidence.provenance.get("nonce", ""))
+
+
+@pytest.fixture
+def recipient(settings: Settings, cassette: RecordingSession, scenario_evidence: ScenarioEvidence) -> str:
+    """The test recipient; replay uses the one the cassette was recorded with (a live recording holds the
+    pseudonym of the partner's own number, which an offline run cannot know)."""
+    if settings.target == "replay":
+        return str(scenario_evidence.provenance.get("recipient") or settings.recipient)
+    return settings.recipient
 
 
 @pytest.fixture

@@ -88,15 +88,24 @@ class Credentials:
 
     @classmethod
     def for_header(cls, choice: str) -> Credentials:
-        return {"wrong": cls(api_key=Secret(WRONG_API_KEY)), "missing": cls(api_key="omit"),
-                "bearer": cls(bearer=True)}[choice]
+        return {
+            "wrong": cls(api_key=Secret(WRONG_API_KEY)),
+            "missing": cls(api_key="omit"),
+            "bearer": cls(bearer=True),
+        }[choice]
 
 
 def send_via(api: ApiClient, endpoint: str, body: dict[str, Any], credentials: Credentials) -> ApiResponse:
     """POST a message to the Cloud API (`/messages`) or to the configured MM Lite endpoint."""
     url = "/messages" if endpoint == "cloud_api" else api.settings.mm_lite_url
-    return api.request(f"send via {ENDPOINT_TITLES[endpoint]}", "POST", url, json=body,
-                       api_key=credentials.api_key, bearer=credentials.bearer)
+    return api.request(
+        f"send via {ENDPOINT_TITLES[endpoint]}",
+        "POST",
+        url,
+        json=body,
+        api_key=credentials.api_key,
+        bearer=credentials.bearer,
+    )
 
 
 def status_trail(receiver: WebhookReceiver, message_id: str, expected: Sequence[str], timeout: float) -> list[Any]:

@@ -46,31 +46,37 @@ def credentials() -> Credentials:
 
 @given("the sandbox account is ready")
 def _(target: Target, api: ApiClient, webhooks: WebhookReceiver, scenario_evidence: ScenarioEvidence) -> None:
-    scenario_evidence.add_note(f"target {target.name}: Cloud API {api.settings.cloud_base_url}, "
-                               f"MM Lite {api.settings.mm_lite_url}")
+    scenario_evidence.add_note(
+        f"target {target.name}: Cloud API {api.settings.cloud_base_url}, MM Lite {api.settings.mm_lite_url}"
+    )
 
 
 @given("the message body:", target_fixture="message")
-def _(docstring: str, settings: Settings) -> dict[str, Any]:
-    return message_from_docstring(docstring, settings.recipient)
+def _(docstring: str, recipient: str) -> dict[str, Any]:
+    return message_from_docstring(docstring, recipient)
 
 
 @given(step('a text message "{text}" for the test recipient'), target_fixture="message")
-def _(text: str, settings: Settings) -> dict[str, Any]:
-    return text_message(settings.recipient, text)
+def _(text: str, recipient: str) -> dict[str, Any]:
+    return text_message(recipient, text)
 
 
 @given(step('a template message "{name}" in "{language}" for the test recipient'), target_fixture="message")
-def _(name: str, language: str, settings: Settings) -> dict[str, Any]:
-    return template_message(settings.recipient, name, language)
+def _(name: str, language: str, recipient: str) -> dict[str, Any]:
+    return template_message(recipient, name, language)
 
 
-@given(step("a template message with an approved {category:Category} template for the test recipient"),
-       target_fixture="message")
-def _(category: str, settings: Settings) -> dict[str, Any]:
-    name = {"AUTHENTICATION": settings.authentication_template, "UTILITY": settings.utility_template,
-            "MARKETING": settings.marketing_template}[category]
-    return template_message(settings.recipient, name, settings.template_language)
+@given(
+    step("a template message with an approved {category:Category} template for the test recipient"),
+    target_fixture="message",
+)
+def _(category: str, settings: Settings, recipient: str) -> dict[str, Any]:
+    name = {
+        "AUTHENTICATION": settings.authentication_template,
+        "UTILITY": settings.utility_template,
+        "MARKETING": settings.marketing_template,
+    }[category]
+    return template_message(recipient, name, settings.template_language)
 
 
 @given(step('the message sets "{field}" to {value:JsonValue}'), target_fixture="message")
@@ -94,8 +100,9 @@ def _(settings: Settings) -> Credentials:
 
 
 @when(step("the partner sends the message via {endpoint:Endpoint}"), target_fixture="response")
-def _(endpoint: str, message: dict[str, Any], credentials: Credentials, api: ApiClient,
-      sends: list[Sent]) -> ApiResponse:
+def _(
+    endpoint: str, message: dict[str, Any], credentials: Credentials, api: ApiClient, sends: list[Sent]
+) -> ApiResponse:
     response = send_via(api, endpoint, message, credentials)
     sends.append(Sent(endpoint=endpoint, response=response))
     return response
@@ -140,10 +147,14 @@ def _(sends: list[Sent], check: Checker, conformance: Conformance) -> None:
     first, second = sends[-2:]
     optional_differences = check.same_shape(first.response.body, second.response.body)
     if optional_differences:
-        conformance.observe(Observation(
-            topic="optional fields of the send response", observed=f"only one response has {optional_differences}",
-            contract="documented as optional (message_status: 'only when paced' vs 'always')",
-            source="CONTRACT §5, §10.7"))
+        conformance.observe(
+            Observation(
+                topic="optional fields of the send response",
+                observed=f"only one response has {optional_differences}",
+                contract="documented as optional (message_status: 'only when paced' vs 'always')",
+                source="CONTRACT §5, §10.7",
+            )
+        )
 
 
 @then("the two requests differ only in their URL")
@@ -192,31 +203,50 @@ def _(docstring: str, response: ApiResponse, check: Checker) -> None:
 
 @then("the error code is recorded as an observation")
 def _(response: ApiResponse, check: Checker, conformance: Conformance, scenario_evidence: ScenarioEvidence) -> None:
-    conformance.observe(Observation(
-        topic=f"error code ({scenario_evidence.scenario})", observed=check.observed_error_code(response),
-        contract="not published by 360dialog or Meta", source="CONTRACT §4.4, §11.6"))
+    conformance.observe(
+        Observation(
+            topic=f"error code ({scenario_evidence.scenario})",
+            observed=check.observed_error_code(response),
+            contract="not published by 360dialog or Meta",
+            source="CONTRACT §4.4, §11.6",
+        )
+    )
 
 
 @then(step("the error code is recorded as an observation (published: {code:d})"))
-def _(code: int, response: ApiResponse, check: Checker, conformance: Conformance,
-      scenario_evidence: ScenarioEvidence) -> None:
-    conformance.observe(Observation(
-        topic=f"error code ({scenario_evidence.scenario})", observed=check.observed_error_code(response),
-        contract=f"published as {code}, while the message says (#200): the sources contradict each other",
-        source="CONTRACT §6.2, §10.2"))
+def _(
+    code: int, response: ApiResponse, check: Checker, conformance: Conformance, scenario_evidence: ScenarioEvidence
+) -> None:
+    conformance.observe(
+        Observation(
+            topic=f"error code ({scenario_evidence.scenario})",
+            observed=check.observed_error_code(response),
+            contract=f"published as {code}, while the message says (#200): the sources contradict each other",
+            source="CONTRACT §6.2, §10.2",
+        )
+    )
 
 
 @then("the HTTP status is recorded as an observation")
 def _(response: ApiResponse, conformance: Conformance, scenario_evidence: ScenarioEvidence) -> None:
-    conformance.observe(Observation(
-        topic=f"HTTP status ({scenario_evidence.scenario})", observed=f"HTTP {response.status}",
-        contract="not stated by 360dialog's guide; Meta lists 400 for MM Lite errors, 360dialog's API reference "
-                 "401 for a bad key", source="CONTRACT §2, §6.2, §11.1"))
+    conformance.observe(
+        Observation(
+            topic=f"HTTP status ({scenario_evidence.scenario})",
+            observed=f"HTTP {response.status}",
+            contract="not stated by 360dialog's guide; Meta lists 400 for MM Lite errors, 360dialog's API reference "
+            "401 for a bad key",
+            source="CONTRACT §2, §6.2, §11.1",
+        )
+    )
 
 
 @then("the response body is recorded as an observation")
 def _(response: ApiResponse, check: Checker, conformance: Conformance, scenario_evidence: ScenarioEvidence) -> None:
-    conformance.observe(Observation(
-        topic=f"response body ({scenario_evidence.scenario})",
-        observed=f"HTTP {response.status} {check.rendered(response)}",
-        contract="shape not published", source="CONTRACT §10.1, §11.4"))
+    conformance.observe(
+        Observation(
+            topic=f"response body ({scenario_evidence.scenario})",
+            observed=f"HTTP {response.status} {check.rendered(response)}",
+            contract="shape not published",
+            source="CONTRACT §10.1, §11.4",
+        )
+    )

@@ -53,10 +53,11 @@ def _(minutes: int, new_template: NewTemplate) -> None:
         pytest.skip(f"approval took {minutes} minutes or more: a send before the sync delay cannot be tested")
 
 
-@given(step('a template message with the new template in "{language}" for the test recipient'),
-       target_fixture="message")
-def _(language: str, new_template: NewTemplate, settings: Settings) -> dict[str, Any]:
-    return template_message(settings.recipient, new_template.name, language)
+@given(
+    step('a template message with the new template in "{language}" for the test recipient'), target_fixture="message"
+)
+def _(language: str, new_template: NewTemplate, recipient: str) -> dict[str, Any]:
+    return template_message(recipient, new_template.name, language)
 
 
 @when(step("{minutes:d} minutes have passed since the template was created"))

@@ -52,8 +52,11 @@ def _(text: str, user: User, nonce: str) -> str:
 
 @then("the receiver gets the test notification")
 def _(test_notification: str, webhooks: WebhookReceiver, settings: Settings) -> None:
-    webhooks.wait_for(lambda event: test_notification in event.raw, timeout=settings.wait_timeout,
-                      description=f"the test notification {test_notification}")
+    webhooks.wait_for(
+        lambda event: test_notification in event.raw,
+        timeout=settings.wait_timeout,
+        description=f"the test notification {test_notification}",
+    )
 
 
 @then("the reported webhook URL is the suite's receiver")
@@ -72,13 +75,19 @@ def _(schema: str, inbound_webhook: Any, conformance: Conformance) -> None:
 
 
 @then("the inbound message was sent by the test recipient")
-def _(inbound_webhook: Any, settings: Settings, check: Checker) -> None:
-    check.same_number(first_inbound_message(inbound_webhook).get("from"), settings.recipient, "`messages[0].from`")
+def _(inbound_webhook: Any, recipient: str, check: Checker) -> None:
+    check.same_number(first_inbound_message(inbound_webhook).get("from"), recipient, "`messages[0].from`")
 
 
 @then(step("status webhooks for the message report {statuses:StatusList}"), target_fixture="status_webhooks")
-def _(statuses: tuple[str, ...], response: ApiResponse, user: User, webhooks: WebhookReceiver,
-      settings: Settings, check: Checker) -> list[Any]:
+def _(
+    statuses: tuple[str, ...],
+    response: ApiResponse,
+    user: User,
+    webhooks: WebhookReceiver,
+    settings: Settings,
+    check: Checker,
+) -> list[Any]:
     message_id = check.successful_send(response)
     if "read" in statuses:
         user.reads(message_id)
