@@ -1,0 +1,276 @@
+"""httpx client for the 360dialog surface; every exchange is redacted and handed to the evidence sink."""
+
+from __future__ import annotations
+
+import json as jsonlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import httpx
+
+from mmlite_conformance.config import Secret, Settings
+from mmlite_conformance.evidence import Exchange
+from mmlite_conformance.redaction import Redactor, dump_json
+
+API_KEY_HEADER = "D360-API-KEY"
+WEBHOOK_PATH = "/waba_webhook"
+TEMPLATES_PATH = "/v1/configs/templates"
+
+#: request headers httpx adds that say nothing about the request and differ between targets
+VOLATILE_REQUEST_HEADERS = frozenset({"host", "user-agent", "accept-encoding", "connection", "content-length"})
+
+ApiKey = Secret | Literal["omit"] | None
+RecordSink = Callable[[Exchange], None]
+
+
+class TargetUnreachableError(Exception):
+    """The request never got an HTTP answer (connection refused, DNS, timeout, blocked network)."""
+
+
+@dataclass(slots=True)
+class ApiResponse:
+    """The raw answer for assertions plus its redacted Exchange; compare the two redaction-invariantly."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+    text: str
+    exchange: Exchange
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+class ApiClient:
+    """Sends requests to the target and records each one, redacted, before the caller sees the answer.
+
+    Relative paths are joined to `settings.cloud_base_url`, so evidence and cassettes always show the canonical
+    host; the injected httpx client's transport decides where a URL really goes (emulator, cassette, sandbox).
+    """
+
+    def __init__(
+        self,
+        http: httpx.Client | Callable[[], httpx.Client],
+        settings: Settings,
+        redactor: Redactor,
+        record: RecordSink | None = None,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self._http = http if isinstance(http, httpx.Client) else None
+        self._factory = None if isinstance(http, httpx.Client) else http
+        self.settings = settings
+        self.redactor = redactor
+        self._record = record or (lambda _exchange: None)
+        self._clock = clock
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._http is None:
+            assert self._factory is not None
+            self._http = self._factory()
+        return self._http
+
+    def close(self) -> None:
+        """Close the httpx client if this ApiClient created it from a factory."""
+        if self._factory is not None and self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def url(self, path_or_url: str) -> str:
+        if path_or_url.startswith(("http://", "https://")):
+            return path_or_url
+        return self.settings.cloud_base_url.rstrip("/") + "/" + path_or_url.lstrip("/")
+
+    def request(
+        self,
+        label: str,
+        method: str,
+        path_or_url: str,
+        *,
+        json: Any = None,
+        content: bytes | str | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        api_key: ApiKey = None,
+        bearer: bool = False,
+    ) -> ApiResponse:
+        """Send one request and record it.
+
+        `api_key`: None sends the run's key, "omit" sends no key header, a Secret sends that key. `bearer`
+        sends `Bearer <key>` (the form of the guide's header tables). A header mapped to None is not sent.
+        """
+        if json is not None and content is not None:
+            raise ValueError("give json or content, not both")
+        sent = self._headers(headers, api_key, bearer)
+        body = dump_json(json).encode() if json is not None else content
+        request = self.http.build_request(method, self.url(path_or_url), content=body, headers=sent)
+        recorded_request = self._request_evidence(request, body)
+        started = self._clock()
+        try:
+            response = self.http.send(request)
+            response.read()
+        except httpx.RequestError as error:
+            elapsed = (self._clock() - started) * 1000
+            reason = self.redactor.redact_text(f"{type(error).__name__}: {error}")
+            failed = Exchange(
+                label=label,
+                **recorded_request,
+                status=None,
+                response_headers={},
+                response_body=None,
+                elapsed_ms=elapsed,
+                error=reason,
+            )
+            self._record(failed)
+            # `from None`: the original exception's message and context may carry unredacted values
+            raise TargetUnreachableError(
+                f"{label}: {method} {recorded_request['url']} got no answer ({reason})"
+            ) from None
+        elapsed = (self._clock() - started) * 1000
+        text = response.text
+        parsed = _parse_json(text)
+        exchange = Exchange(
+            label=label,
+            **recorded_request,
+            status=response.status_code,
+            response_headers=self.redactor.redact_headers(response.headers.items()),  # lower-cased, merged
+            response_body=self._body_evidence(parsed, text),
+            elapsed_ms=elapsed,
+        )
+        self._record(exchange)
+        return ApiResponse(
+            status=response.status_code, headers=dict(response.headers), body=parsed, text=text, exchange=exchange
+        )
+
+    def send_message(
+        self, body: Any, *, label: str = "send message (/messages)", api_key: ApiKey = None
+    ) -> ApiResponse:
+        return self.request(label, "POST", "/messages", json=body, api_key=api_key)
+
+    def send_marketing_message(
+        self, body: Any, url: str | None = None, *, label: str = "send marketing message", api_key: ApiKey = None
+    ) -> ApiResponse:
+        """POST to the MM Lite endpoint of the settings, or to `url` (e.g. `{cloud_base_url}/marketing_messages`)."""
+        return self.request(label, "POST", url or self.settings.mm_lite_url, json=body, api_key=api_key)
+
+    def set_webhook(self, url: str, path: str = WEBHOOK_PATH, *, label: str = "set webhook URL") -> ApiResponse:
+        return self.request(label, "POST", path, json={"url": url})
+
+    def get_webhook(self, path: str = WEBHOOK_PATH, *, label: str = "get webhook URL") -> ApiResponse:
+        return self.request(label, "GET", path)
+
+    def create_template(self, body: Any, *, label: str = "create template") -> ApiResponse:
+        return self.request(label, "POST", TEMPLATES_PATH, json=body)
+
+    def list_templates(self, *, label: str = "list templates") -> ApiResponse:
+        return self.request(label, "GET", TEMPLATES_PATH)
+
+    def _headers(self, extra: Mapping[str, str | None] | None, api_key: ApiKey, bearer: bool) -> dict[str, str]:
+        # values stay Secret objects until httpx encodes them, so no plain-str copy of the key sits in a local
+        key = self.settings.api_key if api_key is None else api_key
+        chosen: dict[str, str | None] = {"Content-Type": "application/json"}
+        if key != "omit":
+            chosen[API_KEY_HEADER] = Secret("Bearer " + key.reveal()) if bearer else key
+        for name, value in (extra or {}).items():
+            for existing in [n for n in chosen if n.lower() == name.lower()]:
+                del chosen[existing]
+            chosen[name] = value
+        return {name: value for name, value in chosen.items() if value is not None}
+
+    def _request_evidence(self, request: httpx.Request, body: bytes | str | None) -> dict[str, Any]:
+        headers = [(k, v) for k, v in _header_items(request.headers) if k.lower() not in VOLATILE_REQUEST_HEADERS]
+        if body is None:
+            recorded_body = None
+        else:
+            text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+            recorded_body = self._body_evidence(_parse_json(text), text)
+        return {
+            "method": request.method,
+            "url": self.redactor.redact_text(str(request.url)),
+            "request_headers": self.redactor.redact_headers(headers),
+            "request_body": recorded_body,
+        }
+
+    def _body_evidence(self, parsed: Any, text: str) -> Any:
+        if parsed is not None:
+            return self.redactor.redact_json(parsed)
+        return self.redactor.redact_text(text) if text else None
+
+
+def _header_items(headers: httpx.Headers) -> list[tuple[str, str]]:
+    """Names as sent (not lower-cased); repeated headers joined with ', ' as HTTP allows."""
+    merged: dict[str, tuple[str, str]] = {}
+    for raw_name, raw_value in headers.raw:
+        name, value = raw_name.decode(headers.encoding), raw_value.decode(headers.encoding)
+        previous = merged.get(name.lower())
+        merged[name.lower()] = (previous[0], previous[1] + ", " + value) if previous else (name, value)
+    return list(merged.values())
+
+
+def _parse_json(text: str) -> Any:
+    """The JSON value of `text`, or None when it is empty or not JSON (a finding, not an exception)."""
+    if not text.strip():
+        return None
+    try:
+        return jsonlib.loads(text)
+    except ValueError:
+        return None
+
+
+# -- payload builders: pure functions, Cloud API / MM Lite request shapes (CONTRACT.md §4) --------------------
+
+
+def text_message(to: str, body: str) -> dict[str, Any]:
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "text",
+        "text": {"body": body},
+    }
+
+
+def template_message(
+    to: str,
+    name: str,
+    language: str,
+    policy: str | None = "deterministic",
+    *,
+    components: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A template send; `policy=None` leaves `language.policy` out, `extra` adds top-level fields such as
+    `message_activity_sharing` or `message_send_ttl_seconds`."""
+    language_object: dict[str, Any] = {"code": language}
+    if policy is not None:
+        language_object["policy"] = policy
+    template: dict[str, Any] = {"name": name, "language": language_object}
+    if components is not None:
+        template["components"] = components
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "template",
+        "template": template,
+        **extra,
+    }
+
+
+def template_definition(name: str, category: str, language: str, body_text: str) -> dict[str, Any]:
+    """A template to create through `/v1/configs/templates` with a single BODY component."""
+    return {
+        "name": name,
+        "category": category,
+        "language": language,
+        "components": [{"type": "BODY", "text": body_text}],
+    }

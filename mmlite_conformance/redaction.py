@@ -1,0 +1,243 @@
+"""The single redaction layer: API keys become a placeholder, phone numbers stable pseudonyms, in every artefact."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+from urllib.parse import quote
+
+# Duplicated from evidence.API_KEY_PLACEHOLDER on purpose: `redaction` may import nothing inside the package
+# (ARCHITECTURE.md); tests/unit/test_redaction.py checks that the two stay equal.
+API_KEY_PLACEHOLDER: Final = "<D360-API-KEY>"
+
+#: the pseudonym key of offline targets (emulator, replay): no real number is ever seen there
+OFFLINE_PSEUDONYM_KEY: Final = b"mmlite-conformance/offline-pseudonyms/v1"
+
+#: headers whose whole value is a credential, whatever it looks like
+SENSITIVE_HEADERS: Final = frozenset(
+    {"d360-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"}
+)
+
+#: JSON keys whose value is a phone number or a WhatsApp ID derived from one (Cloud API requests and webhooks)
+PHONE_KEYS: Final = frozenset(
+    {"to", "input", "wa_id", "from", "recipient_id", "display_phone_number", "phone_number", "recipient", "phone"}
+)
+
+
+# ITU-T E.164 country calling codes are prefix-free: 1 and 7 have one digit, exactly these have two, and every
+# other prefix is a three-digit code (assigned or spare). Reading the code this way, a pseudonym's code reads back
+# as the original's, which keeps redaction idempotent.
+_ONE_DIGIT_CODES = frozenset({"1", "7"})
+_TWO_DIGIT_CODES = frozenset(
+    {"20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49"}
+    | {"51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84"}
+    | {"86", "90", "91", "92", "93", "94", "95", "98"}
+)
+_PSEUDONYM_MARK: Final = "000"  # subscriber part of every pseudonym starts with it; no real national number does
+_MAX_TAG_DIGITS: Final = 8
+
+_LOOKS_LIKE_PHONE = re.compile(r"(\+?)([0-9]{8,15})")
+_PHONE_FORMATTING = re.compile(r"[\s\-().]")
+_DIGITS = re.compile(r"[0-9]{8,15}")
+# wamid.<base64>: the message id embeds the recipient's number in clear inside the base64 payload
+_WAMID = re.compile(r"wamid\.([A-Za-z0-9+/]+={0,2})")
+
+
+def derive_pseudonym_key(api_key: str | None) -> bytes:
+    """The key of a run's pseudonyms: derived from the live API key, so that nobody without it can brute-force
+    the 10^11-odd candidate numbers back out of a pseudonym; a fixed constant offline."""
+    if not api_key:
+        return OFFLINE_PSEUDONYM_KEY
+    return hmac.new(b"mmlite-conformance/pseudonym-key/v1", str.__str__(api_key).encode(), hashlib.sha256).digest()
+
+
+def country_code(digits: str) -> str:
+    """The E.164 country calling code at the start of `digits` (1, 2 or 3 digits)."""
+    if digits[:1] in _ONE_DIGIT_CODES:
+        return digits[:1]
+    if digits[:2] in _TWO_DIGIT_CODES:
+        return digits[:2]
+    return digits[:3]
+
+
+def is_pseudonym(digits: str) -> bool:
+    cc = country_code(digits)
+    return digits[len(cc) :].startswith(_PSEUDONYM_MARK)
+
+
+def whatsapp_id_variants(digits: str) -> set[str]:
+    """The number plus the WhatsApp IDs Meta may report for it instead (CONTRACT.md §8: BR/MX prefixes change)."""
+    variants = {digits}
+    if digits.startswith("55") and len(digits) == 13 and digits[4] == "9":
+        variants.add(digits[:4] + digits[5:])  # Brazil: wa_id drops the mobile ninth digit
+    if digits.startswith("55") and len(digits) == 12:
+        variants.add(digits[:4] + "9" + digits[4:])
+    if digits.startswith("521") and len(digits) == 13:
+        variants.add("52" + digits[3:])  # Mexico: the legacy mobile "1" comes and goes
+    if digits.startswith("52") and len(digits) == 12:
+        variants.add("521" + digits[2:])
+    return variants
+
+
+class Redactor:
+    """Redacts text, JSON, headers and bodies for every artefact; idempotent: redact(redact(x)) == redact(x).
+
+    Numbers seen under phone-number keys (`to`, `wa_id`, ...) are learned, so later free-text mentions of them
+    (error messages, URLs) are pseudonymised too.
+    """
+
+    __slots__ = ("_lock", "_mac", "_numbers", "_phone_pattern", "_secret_pattern", "_secrets")
+
+    def __init__(self, secrets: Iterable[str], phone_numbers: Iterable[str], pseudonym_key: bytes) -> None:
+        if not pseudonym_key:
+            raise ValueError("pseudonym_key must not be empty")
+        self._mac = hmac.new(pseudonym_key, digestmod=hashlib.sha256)  # the key itself is not kept in a field
+        self._lock = threading.Lock()
+        plain = {str.__str__(s) for s in secrets if s}
+        self._secrets = frozenset(plain | {quote(s, safe="") for s in plain})
+        self._secret_pattern = _alternation(self._secrets, prefix=r"(?:\b(?i:bearer)\s+)?")
+        self._numbers: frozenset[str] = frozenset()
+        self._phone_pattern: re.Pattern[str] | None = None
+        for number in phone_numbers:
+            self.add_phone_number(number)
+
+    def __repr__(self) -> str:
+        return f"Redactor({len(self._secrets)} secrets, {len(self._numbers)} phone numbers)"
+
+    def add_phone_number(self, number: str) -> None:
+        """Treat `number` (and its WhatsApp ID variants) as known: pseudonymise it wherever it appears."""
+        digits = _PHONE_FORMATTING.sub("", number).removeprefix("+")
+        if not _DIGITS.fullmatch(digits) or is_pseudonym(digits):
+            return
+        with self._lock:
+            new = whatsapp_id_variants(digits) - self._numbers
+            if not new:
+                return
+            self._numbers = self._numbers | new
+            # digits may be written with spaces or dashes between them in free text
+            forms = "|".join(r"[\s\-]?".join(n) for n in sorted(self._numbers, key=len, reverse=True))
+            self._phone_pattern = re.compile(r"(?<![0-9])(\+|%2B)?(" + forms + r")(?![0-9])")
+
+    def pseudonym(self, number: str) -> str:
+        """A stable stand-in for `number`: same length, same country code, subscriber part '000' + keyed tag.
+
+        A leading '+' is kept; spaces, dashes and brackets are dropped. Pseudonyms map to themselves.
+        """
+        plus = "+" if number.lstrip().startswith("+") else ""
+        digits = _PHONE_FORMATTING.sub("", number).removeprefix("+")
+        if not _DIGITS.fullmatch(digits):
+            return number
+        if is_pseudonym(digits):
+            return plus + digits
+        cc = country_code(digits)
+        width = len(digits) - len(cc)
+        tag_digits = max(0, min(_MAX_TAG_DIGITS, width - len(_PSEUDONYM_MARK)))
+        mac = self._mac.copy()
+        mac.update(digits.encode())
+        tag = str(int.from_bytes(mac.digest()[:8], "big") % 10**tag_digits).zfill(tag_digits) if tag_digits else ""
+        return plus + cc + tag.rjust(width, "0")
+
+    def redact_text(self, text: str) -> str:
+        """Secrets (also as `Bearer <secret>` or URL-encoded) become the placeholder; known numbers pseudonyms."""
+        if self._secret_pattern is not None:
+            text = self._secret_pattern.sub(API_KEY_PLACEHOLDER, text)
+        pattern = self._phone_pattern
+        if pattern is None:
+            return text
+        text = pattern.sub(lambda m: (m.group(1) or "") + self.pseudonym(_strip_separators(m.group(2))), text)
+        return _WAMID.sub(self._redact_wamid, text) if "wamid." in text else text
+
+    def redact_json(self, obj: Any) -> Any:
+        """A redacted deep copy; phone-looking values under phone-number keys are pseudonymised even if unknown."""
+        for value in _phone_values(obj):
+            self.add_phone_number(value)
+        return self._redact_node(obj, phone_key=False)
+
+    def redact_headers(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
+        items = headers.items() if isinstance(headers, Mapping) else headers
+        return {
+            name: API_KEY_PLACEHOLDER if name.lower() in SENSITIVE_HEADERS else self.redact_text(value)
+            for name, value in items
+        }
+
+    def redact_bytes(self, body: bytes, content_type: str | None = None) -> bytes:
+        """A redacted HTTP body: JSON is re-serialised compactly, anything else redacted as text."""
+        if not body:
+            return body
+        text = body.decode("utf-8", errors="surrogateescape")
+        if content_type is None or "json" in content_type.lower():
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                pass
+            else:
+                return dump_json(self.redact_json(parsed)).encode("utf-8", errors="surrogateescape")
+        return self.redact_text(text).encode("utf-8", errors="surrogateescape")
+
+    def _redact_node(self, node: Any, *, phone_key: bool) -> Any:
+        if isinstance(node, str):
+            redacted = self.redact_text(node)
+            if phone_key:
+                candidate = _PHONE_FORMATTING.sub("", redacted)
+                if _LOOKS_LIKE_PHONE.fullmatch(candidate):
+                    return self.pseudonym(candidate)
+            return redacted
+        if isinstance(node, Mapping):
+            return {
+                (self.redact_text(k) if isinstance(k, str) else k): self._redact_node(v, phone_key=k in PHONE_KEYS)
+                for k, v in node.items()
+            }
+        if isinstance(node, list | tuple):
+            items = [self._redact_node(v, phone_key=phone_key) for v in node]
+            return tuple(items) if isinstance(node, tuple) else items
+        return node
+
+    def _redact_wamid(self, match: re.Match[str]) -> str:
+        payload = match.group(1)
+        try:
+            raw = base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError):
+            return match.group(0)
+        if base64.b64encode(raw).decode() != payload:
+            return match.group(0)
+        changed = raw
+        for number in self._numbers:
+            encoded = number.encode()
+            if encoded in changed:
+                changed = changed.replace(encoded, self.pseudonym(number).encode())
+        return "wamid." + base64.b64encode(changed).decode() if changed != raw else match.group(0)
+
+
+def dump_json(obj: Any) -> str:
+    """The compact, stable serialisation used for redacted bodies (re-serialising it gives the same text)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def _alternation(values: Iterable[str], prefix: str) -> re.Pattern[str] | None:
+    ordered = sorted(values, key=len, reverse=True)  # longest first, so a key that contains another wins
+    if not ordered:
+        return None
+    return re.compile(prefix + "(?:" + "|".join(re.escape(v) for v in ordered) + ")")
+
+
+def _strip_separators(text: str) -> str:
+    return re.sub(r"[\s\-]", "", text)
+
+
+def _phone_values(node: Any, phone_key: bool = False) -> Iterable[str]:
+    if isinstance(node, str):
+        if phone_key and _LOOKS_LIKE_PHONE.fullmatch(_PHONE_FORMATTING.sub("", node)):
+            yield node
+    elif isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _phone_values(value, key in PHONE_KEYS)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from _phone_values(value, phone_key)

@@ -1,0 +1,312 @@
+"""Redactor: keys become the placeholder, phone numbers stable pseudonyms, and redacting twice changes nothing."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mmlite_conformance import evidence
+from mmlite_conformance.redaction import (
+    API_KEY_PLACEHOLDER,
+    OFFLINE_PSEUDONYM_KEY,
+    Redactor,
+    country_code,
+    derive_pseudonym_key,
+    is_pseudonym,
+)
+
+pytestmark = pytest.mark.unit
+
+KEY = "Sk7_live-Key.0123456789abcdef"
+OTHER_KEY = "NotOnboarded_key_98765"
+RECIPIENT = "5521998765432"
+
+
+@pytest.fixture
+def redactor() -> Redactor:
+    return Redactor([KEY, OTHER_KEY], ["+55 21 99876-5432"], OFFLINE_PSEUDONYM_KEY)
+
+
+def test_placeholder_is_the_one_of_evidence() -> None:
+    assert API_KEY_PLACEHOLDER == evidence.API_KEY_PLACEHOLDER
+
+
+def test_secrets_become_the_placeholder(redactor: Redactor) -> None:
+    text = f"key={KEY} other={OTHER_KEY} auth: Bearer {KEY} lower: bearer  {KEY} url=?k={KEY}"
+    redacted = redactor.redact_text(text)
+    assert KEY not in redacted and OTHER_KEY not in redacted
+    assert "Bearer" not in redacted and "bearer" not in redacted
+    assert redacted.count(API_KEY_PLACEHOLDER) == 5
+
+
+def test_url_encoded_secret_is_redacted() -> None:
+    redactor = Redactor(["a/b+c=d"], [], OFFLINE_PSEUDONYM_KEY)
+    assert redactor.redact_text("?key=a%2Fb%2Bc%3Dd") == f"?key={API_KEY_PLACEHOLDER}"
+
+
+def test_repr_shows_no_secret(redactor: Redactor) -> None:
+    assert KEY not in repr(redactor) and RECIPIENT not in repr(redactor)
+
+
+def test_pseudonym_keeps_country_code_and_length(redactor: Redactor) -> None:
+    pseudonym = redactor.pseudonym(RECIPIENT)
+    assert pseudonym != RECIPIENT
+    assert len(pseudonym) == len(RECIPIENT)
+    assert pseudonym.startswith("55000")
+    assert pseudonym.isdigit()
+    assert redactor.pseudonym("+" + RECIPIENT) == "+" + pseudonym
+    assert redactor.pseudonym("+55 21 99876-5432") == "+" + pseudonym
+
+
+def test_pseudonym_is_deterministic_and_keyed() -> None:
+    a = Redactor([], [], OFFLINE_PSEUDONYM_KEY).pseudonym(RECIPIENT)
+    b = Redactor([], [], OFFLINE_PSEUDONYM_KEY).pseudonym(RECIPIENT)
+    c = Redactor([], [], derive_pseudonym_key(KEY)).pseudonym(RECIPIENT)
+    assert a == b != c
+    assert derive_pseudonym_key(None) == OFFLINE_PSEUDONYM_KEY
+    assert derive_pseudonym_key(KEY) != KEY.encode()
+
+
+@pytest.mark.parametrize(
+    ("number", "code"),
+    [
+        ("14155550100", "1"),
+        ("79161234567", "7"),
+        ("447700900123", "44"),
+        ("4915123456789", "49"),
+        ("51987654321", "51"),
+        ("5215512345678", "52"),
+        ("5511987650001", "55"),
+        ("56912345678", "56"),
+        ("573001234567", "57"),
+        ("6281234567890", "62"),
+        ("919876543210", "91"),
+        ("351912345678", "351"),
+        ("353871234567", "353"),
+        ("2348012345678", "234"),
+        ("8001234567", "800"),
+        ("2891234567", "289"),  # spare prefix: still a three-digit code (E.164 codes are prefix-free)
+    ],
+)
+def test_country_codes(number: str, code: str) -> None:
+    assert country_code(number) == code
+
+
+def test_pseudonyms_are_recognised_and_left_alone(redactor: Redactor) -> None:
+    pseudonym = redactor.pseudonym(RECIPIENT)
+    assert is_pseudonym(pseudonym)
+    assert not is_pseudonym(RECIPIENT)
+    assert redactor.pseudonym(pseudonym) == pseudonym
+    assert redactor.redact_text(f"to {pseudonym}") == f"to {pseudonym}"
+
+
+def test_known_number_in_free_text_and_urls(redactor: Redactor) -> None:
+    pseudonym = redactor.pseudonym(RECIPIENT)
+    text = (
+        f"Recipient +{RECIPIENT} failed; retry {RECIPIENT}; formatted +55 21 99876-5432; "
+        f"url https://x.invalid/c/{RECIPIENT}?to=%2B{RECIPIENT}; longer 9{RECIPIENT}1 stays"
+    )
+    redacted = redactor.redact_text(text)
+    assert RECIPIENT not in redacted.replace(f"9{RECIPIENT}1", "")
+    assert f"+{pseudonym} failed" in redacted
+    assert f"retry {pseudonym};" in redacted
+    assert f"formatted +{pseudonym};" in redacted
+    assert f"/c/{pseudonym}?to=%2B{pseudonym}" in redacted
+    assert f"longer 9{RECIPIENT}1 stays" in redacted  # part of another digit run: not this number
+
+
+def test_brazilian_wa_id_without_ninth_digit_is_known_too(redactor: Redactor) -> None:
+    wa_id = "552198765432"  # 5521998765432 as WhatsApp reports it, without the mobile 9
+    redacted = redactor.redact_text(f"wa_id {wa_id}")
+    assert wa_id not in redacted
+    assert redacted == f"wa_id {redactor.pseudonym(wa_id)}"
+
+
+def test_wamid_embedding_the_number_is_rewritten(redactor: Redactor) -> None:
+    payload = b"\x15\x02\x00\x11\x18\x0d" + RECIPIENT.encode() + b"\x15\x02\x00\x12\x18\x14ABCDEF"
+    wamid = "wamid." + base64.b64encode(payload).decode()
+    redacted = redactor.redact_text(f'{{"id":"{wamid}"}}')
+    new_id = json.loads(redacted)["id"]
+    assert new_id != wamid and len(new_id) == len(wamid)
+    decoded = base64.b64decode(new_id.removeprefix("wamid."))
+    assert RECIPIENT.encode() not in decoded
+    assert redactor.pseudonym(RECIPIENT).encode() in decoded
+    assert redactor.redact_text(redacted) == redacted
+    unrelated = "wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"
+    assert redactor.redact_text(unrelated) == unrelated
+
+
+def send_response() -> dict[str, Any]:
+    return {
+        "messaging_product": "whatsapp",
+        "contacts": [{"input": "+44 7700 900123", "wa_id": "447700900123"}],
+        "messages": [{"id": "wamid.ABC"}],
+    }
+
+
+def status_webhook() -> dict[str, Any]:
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "102290129340398",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+                            "statuses": [
+                                {
+                                    "id": "wamid.ABC",
+                                    "status": "delivered",
+                                    "timestamp": "1750263773",
+                                    "recipient_id": "447700900123",
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def test_json_pseudonymises_phone_keys_even_when_unknown(redactor: Redactor) -> None:
+    original = send_response()
+    redacted = redactor.redact_json(original)
+    assert original == send_response()  # a copy, the input is untouched
+    contact = redacted["contacts"][0]
+    assert contact["wa_id"] == redactor.pseudonym("447700900123")
+    assert contact["input"] == "+" + redactor.pseudonym("447700900123")
+    assert redacted["messages"][0]["id"] == "wamid.ABC"
+
+
+def test_json_leaves_other_long_digit_strings_alone(redactor: Redactor) -> None:
+    redacted = redactor.redact_json(status_webhook())
+    value = redacted["entry"][0]["changes"][0]["value"]
+    assert redacted["entry"][0]["id"] == "102290129340398"
+    assert value["metadata"]["phone_number_id"] == "106540352242922"
+    assert value["metadata"]["display_phone_number"] == redactor.pseudonym("15550783881")
+    assert value["statuses"][0]["timestamp"] == "1750263773"
+    assert value["statuses"][0]["recipient_id"] == redactor.pseudonym("447700900123")
+
+
+def test_numbers_learned_from_phone_keys_are_redacted_in_free_text() -> None:
+    redactor = Redactor([], [], OFFLINE_PSEUDONYM_KEY)
+    body = {"to": "447700900123", "error": {"message": "Recipient 447700900123 is not a WhatsApp user"}}
+    redacted = redactor.redact_json(body)
+    assert "447700900123" not in json.dumps(redacted)
+    assert redactor.redact_text("later: 447700900123") == f"later: {redactor.pseudonym('447700900123')}"
+
+
+def test_json_handles_non_phone_values_under_phone_keys(redactor: Redactor) -> None:
+    body = {"to": "not a number", "recipient": {"id": 1}, "from": None, "input": 5511987650001, "wa_id": "123"}
+    assert redactor.redact_json(body) == body
+
+
+def test_headers(redactor: Redactor) -> None:
+    headers = {
+        "D360-API-KEY": KEY,
+        "authorization": "Bearer whatever",
+        "Cookie": "session=1",
+        "Set-Cookie": "a=b",
+        "X-Api-Key": "k",
+        "Content-Type": "application/json",
+        "X-Debug": f"called with {KEY} for {RECIPIENT}",
+    }
+    redacted = redactor.redact_headers(headers)
+    for name in ("D360-API-KEY", "authorization", "Cookie", "Set-Cookie", "X-Api-Key"):
+        assert redacted[name] == API_KEY_PLACEHOLDER
+    assert redacted["Content-Type"] == "application/json"
+    assert redacted["X-Debug"] == f"called with {API_KEY_PLACEHOLDER} for {redactor.pseudonym(RECIPIENT)}"
+    assert redactor.redact_headers(list(headers.items())) == redacted
+    assert redactor.redact_headers(redacted) == redacted
+
+
+def test_bytes_json_is_reserialised_compactly(redactor: Redactor) -> None:
+    body = json.dumps({"to": RECIPIENT, "text": {"body": "olá"}}, indent=2).encode()
+    redacted = redactor.redact_bytes(body, "application/json; charset=utf-8")
+    assert redacted == f'{{"to":"{redactor.pseudonym(RECIPIENT)}","text":{{"body":"olá"}}}}'.encode()
+    assert redactor.redact_bytes(redacted, "application/json") == redacted
+    assert redactor.redact_bytes(body, None) == redacted  # sniffed
+
+
+def test_bytes_non_json_is_redacted_as_text(redactor: Redactor) -> None:
+    assert redactor.redact_bytes(f"key={KEY}&to=%2B{RECIPIENT}".encode(), "application/x-www-form-urlencoded") == (
+        f"key={API_KEY_PLACEHOLDER}&to=%2B{redactor.pseudonym(RECIPIENT)}".encode()
+    )
+    assert redactor.redact_bytes(b"{not json " + KEY.encode(), "application/json") == (
+        b"{not json " + API_KEY_PLACEHOLDER.encode()
+    )
+    assert redactor.redact_bytes(b"", "application/json") == b""
+    binary = b"\xff\xfe" + KEY.encode()
+    assert redactor.redact_bytes(binary, "application/octet-stream") == b"\xff\xfe" + API_KEY_PLACEHOLDER.encode()
+
+
+def test_empty_pseudonym_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="pseudonym_key"):
+        Redactor([], [], b"")
+
+
+# -- properties ------------------------------------------------------------------------------------------------
+
+phones = st.from_regex(r"\A[1-9][0-9]{7,14}\Z")
+fragments = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from([KEY, OTHER_KEY, f"Bearer {KEY}", RECIPIENT, "+" + RECIPIENT, "552198765432", "%2B"]),
+    phones,
+    phones.map(lambda p: "+" + p),
+)
+texts = st.lists(fragments, max_size=8).map(" ".join)
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), texts, phones),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(
+            st.sampled_from(["to", "wa_id", "from", "input", "id", "text", "timestamp"]), children, max_size=4
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_redact_text_is_idempotent_and_leaves_no_secret(text: str) -> None:
+    redactor = Redactor([KEY, OTHER_KEY], [RECIPIENT], OFFLINE_PSEUDONYM_KEY)
+    once = redactor.redact_text(text)
+    assert redactor.redact_text(once) == once
+    assert KEY not in once and OTHER_KEY not in once
+
+
+@settings(max_examples=200, deadline=None)
+@given(phones)
+def test_pseudonym_properties(number: str) -> None:
+    redactor = Redactor([], [], derive_pseudonym_key(KEY))
+    pseudonym = redactor.pseudonym(number)
+    assert len(pseudonym) == len(number) and pseudonym.isdigit()
+    assert pseudonym.startswith(country_code(number))
+    assert is_pseudonym(pseudonym)
+    assert redactor.pseudonym(pseudonym) == pseudonym
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_redact_json_is_idempotent(value: Any) -> None:
+    redactor = Redactor([KEY], [RECIPIENT], OFFLINE_PSEUDONYM_KEY)
+    once = redactor.redact_json(value)
+    assert redactor.redact_json(once) == once
+    as_bytes = redactor.redact_bytes(json.dumps(value).encode(), "application/json")
+    assert redactor.redact_bytes(as_bytes, "application/json") == as_bytes
+    assert KEY not in json.dumps(once)
+
+
+def test_non_ascii_digits_are_not_phone_numbers(redactor: Redactor) -> None:
+    body = {"to": "٥٥١١٩٨٧٦٥٠٠٠١"}
+    assert redactor.redact_json(body) == body
