@@ -227,6 +227,16 @@ def _(
     )
 
 
+@then("the answer is either a valid send or the documented invalid-token error")
+def _(response: ApiResponse, check: Checker, conformance: Conformance) -> None:
+    if response.ok:
+        check.successful_send(response)
+        conformance.validate("send-response", response.body)
+    else:
+        check.rejected(response)
+        conformance.validate("error-api-key", response.body)
+
+
 @then("the HTTP status is recorded as an observation")
 def _(response: ApiResponse, conformance: Conformance, scenario_evidence: ScenarioEvidence) -> None:
     conformance.observe(
