@@ -1,0 +1,230 @@
+"""Emulator throughput, p99 latency and cold start, beside a bare Starlette endpoint measured the same way.
+
+Run: /work/venv/bin/python benchmarks/emulator_bench.py [--seconds 3] [--connections 8]
+The server under test runs in its own process pinned to one CPU; the load generator (raw keep-alive sockets,
+asyncio) is pinned to another CPU when there is one. Rate limits are off in the emulator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+GOAL_RATIO = 0.70
+GOAL_P99_MS = 5.0
+GOAL_COLD_S = 0.25
+PATH = "/marketing_messages"
+PAYLOAD = json.dumps(
+    {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": "5521912345678",
+        "type": "template",
+        "template": {"name": "marketing_text_no_param", "language": {"code": "en", "policy": "deterministic"}},
+        "message_activity_sharing": True,
+    }
+).encode()
+REQUEST = (
+    f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nD360-API-KEY: emulator-sandbox-key\r\n"
+    f"Content-Type: application/json\r\nContent-Length: {len(PAYLOAD)}\r\n\r\n"
+).encode() + PAYLOAD
+
+
+@dataclass(slots=True)
+class Result:
+    name: str
+    requests: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+# server side ---------------------------------------------------------------------------------------------------
+def serve_bare(cpu: int) -> None:
+    """The reference: a bare Starlette endpoint returning a constant JSON, served like the emulator's CLI does."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {cpu})
+    import gc
+
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    constant = {"messaging_product": "whatsapp", "messages": [{"id": "wamid.constant"}]}
+
+    async def bare(request: Request) -> Response:
+        return JSONResponse(constant)
+
+    app = Starlette(routes=[Route(PATH, bare, methods=["POST"])])
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+    gc.freeze()
+    print(f"listening on http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
+    server.run(sockets=[sock])
+
+
+# load side -----------------------------------------------------------------------------------------------------
+async def _connection(port: int, stop_at: float, latencies: list[float], warmup_until: float) -> int:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    done = 0
+    while True:
+        start = time.perf_counter()
+        if start >= stop_at:
+            break
+        writer.write(REQUEST)
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise RuntimeError(f"unexpected answer: {head[:60]!r}")
+        length = next(
+            int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+        )
+        await reader.readexactly(length)
+        end = time.perf_counter()
+        if start >= warmup_until:
+            latencies.append(end - start)
+            done += 1
+    writer.close()
+    return done
+
+
+async def _load(port: int, seconds: float, connections: int, warmup: float) -> tuple[int, float, list[float]]:
+    latencies: list[float] = []
+    begin = time.perf_counter()
+    warmup_until, stop_at = begin + warmup, begin + warmup + seconds
+    counts = await asyncio.gather(*(_connection(port, stop_at, latencies, warmup_until) for _ in range(connections)))
+    return sum(counts), seconds, latencies
+
+
+def _command(kind: str, server_cpu: int) -> list[str]:
+    if kind == "emulator":  # exactly what users run, so the figures include the CLI's process set-up
+        return [_cli(), "emulator", "--port", "0", "--no-rate-limits"]
+    return [sys.executable, __file__, "--serve-bare", "--cpu", str(server_cpu)]
+
+
+def _cli() -> str:
+    return shutil.which("mmlite-conformance", path=str(Path(sys.executable).parent)) or "mmlite-conformance"
+
+
+def measure(kind: str, seconds: float, connections: int, server_cpu: int) -> tuple[Result, Result]:
+    """Throughput with `connections` concurrent clients, then latency with one sequential client."""
+    proc = subprocess.Popen(_command(kind, server_cpu), stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline().strip().rsplit(":", 1)[1])
+        if hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(proc.pid, {server_cpu})
+        loaded = Result(kind, *asyncio.run(_load(port, seconds, connections, warmup=0.5)))
+        sequential = Result(kind, *asyncio.run(_load(port, seconds, 1, warmup=0.2)))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return loaded, sequential
+
+
+def cold_start(runs: int) -> list[float]:
+    exe = _cli()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen([exe, "emulator", "--port", "0"], stdout=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline().strip()
+            port = int(line.rsplit(":", 1)[1])
+            with socket.create_connection(("127.0.0.1", port)) as conn:
+                conn.sendall(REQUEST)
+                answer = conn.recv(65536)
+            if not answer.startswith(b"HTTP/1.1 200"):
+                raise RuntimeError(f"first request failed: {answer[:60]!r}")
+            samples.append(time.perf_counter() - start)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    return samples
+
+
+def _median_run(runs: list[tuple[Result, Result]]) -> tuple[Result, Result]:
+    by_rps = sorted(runs, key=lambda run: run[0].rps)
+    by_p99 = sorted(runs, key=lambda run: run[1].percentile(0.99))
+    return by_rps[len(runs) // 2][0], by_p99[len(runs) // 2][1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--cpu", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--seconds", type=float, default=2.0, help="measured seconds per phase (default 2)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds, median reported (default 3)")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent keep-alive connections (default 8)")
+    parser.add_argument("--cold-runs", type=int, default=5, help="cold-start samples (default 5)")
+    args = parser.parse_args()
+    if args.serve_bare:
+        serve_bare(args.cpu)
+        return 0
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
+    server_cpu = cpus[0]
+    if len(cpus) > 1 and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, set(cpus[1:]))  # the load generator stays off the server's core
+    print(
+        f"server pinned to CPU {server_cpu}; load generator on CPU(s) {cpus[1:] or cpus}; "
+        f"{args.connections} connections, {args.seconds:g} s per phase, median of {args.rounds} interleaved rounds"
+    )
+    # interleaved rounds, median per target: the machine is shared, so single runs swing by +-15 %
+    rounds: dict[str, list[tuple[Result, Result]]] = {"bare": [], "emulator": []}
+    for _ in range(args.rounds):
+        for kind, runs in rounds.items():
+            runs.append(measure(kind, args.seconds, args.connections, server_cpu))
+    bare, bare_seq = _median_run(rounds["bare"])
+    emulator, emulator_seq = _median_run(rounds["emulator"])
+    head = f"{'':9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}   | sequential (1 connection):"
+    print(f"{head} {'req/s':>6} {'p50':>6} {'p99':>6}")
+    for loaded, seq in ((bare, bare_seq), (emulator, emulator_seq)):
+        print(
+            f"{loaded.name:9} {loaded.rps:8.0f} {loaded.percentile(0.5):7.2f} {loaded.percentile(0.99):7.2f}   |"
+            f"{'':27}{seq.rps:6.0f} {seq.percentile(0.5):6.2f} {seq.percentile(0.99):6.2f}"
+        )
+    ratio = emulator.rps / bare.rps
+    p99 = emulator_seq.percentile(0.99)
+    verdict = {True: "OK", False: "MISSED"}
+    print(
+        f"throughput ratio emulator/bare ({args.connections} connections): {ratio:.0%}   goal >= {GOAL_RATIO:.0%}   "
+        f"{verdict[ratio >= GOAL_RATIO]}"
+    )
+    print(
+        f"emulator p99 latency (sequential): {p99:.2f} ms   goal <= {GOAL_P99_MS:g} ms   {verdict[p99 <= GOAL_P99_MS]}"
+        f"   (under {args.connections} connections: {emulator.percentile(0.99):.2f} ms)"
+    )
+    cold = cold_start(args.cold_runs)
+    cold_median = statistics.median(cold)
+    print(
+        f"cold start (launch -> first 200), median of {len(cold)}: {cold_median:.3f} s "
+        f"(min {min(cold):.3f}, max {max(cold):.3f})   goal <= {GOAL_COLD_S:g} s   "
+        f"{verdict[cold_median <= GOAL_COLD_S]}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

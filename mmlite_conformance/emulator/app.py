@@ -1,0 +1,46 @@
+"""Starlette application factory: binds the route registries to one EmulatorState."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mmlite_conformance.emulator import routes_config, routes_control, routes_send
+from mmlite_conformance.emulator.config import EmulatorConfig
+from mmlite_conformance.emulator.errors import ApiError
+from mmlite_conformance.emulator.http import RouteSpec, bind, error_response, json_response
+from mmlite_conformance.emulator.openapi import build_openapi
+from mmlite_conformance.emulator.state import EmulatorState
+
+ROUTE_REGISTRY: tuple[RouteSpec, ...] = (*routes_send.ROUTES, *routes_config.ROUTES, *routes_control.ROUTES)
+_HTTP_ERRORS = {404: "not_found", 405: "method_not_allowed"}
+
+
+def create_app(config: EmulatorConfig | None = None) -> Starlette:
+    state = EmulatorState(config or EmulatorConfig())
+    spec = build_openapi()
+
+    async def openapi(request: Request) -> Response:
+        return json_response(spec)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        key = _HTTP_ERRORS.get(status, "invalid_parameter")
+        return error_response(ApiError(key), "graph", state)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await state.aclose()
+
+    routes = [Route(r.path, bind(r, state), methods=list(r.methods)) for r in ROUTE_REGISTRY]
+    routes.append(Route("/openapi.json", openapi, methods=["GET"]))
+    app = Starlette(routes=routes, exception_handlers={404: http_error, 405: http_error}, lifespan=lifespan)
+    app.state.emulator = state
+    return app

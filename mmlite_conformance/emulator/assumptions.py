@@ -1,0 +1,221 @@
+"""Every value the contract leaves open, named once: what the emulator chose and why."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(slots=True, frozen=True)
+class Assumption:
+    id: str
+    topic: str
+    value: str
+    source: str
+
+
+ASSUMPTIONS: tuple[Assumption, ...] = (
+    Assumption(
+        "A01",
+        "Authorization header form",
+        "D360-API-KEY accepts the bare key and 'Bearer <key>'.",
+        "CONTRACT §2 / §10.1: tables say 'Bearer <token>', every curl sends the bare key.",
+    ),
+    Assumption(
+        "A02",
+        "Wrong or missing key",
+        'HTTP 401 with body {"error": "Invalid api token."} for both a wrong and a missing key, on every endpoint.',
+        "CONTRACT §2 (body documented, status only in the OpenAPI of other operations); §11.1, §11.3.",
+    ),
+    Assumption(
+        "A03",
+        "HTTP status of MM Lite errors 100 / 131055 / 131009 / 132001",
+        "400.",
+        "Meta's MM error table gives 400 for these codes; 360dialog does not state a status (§11.1).",
+    ),
+    Assumption(
+        "A04",
+        "Terms-not-accepted error",
+        "HTTP 403, code 131055, message '(#200) You must accept the Marketing Messages Lite API terms to use "
+        "the API.', no error_data.",
+        "CONTRACT §6.2 / §10.2 give the body (code as published); the status is unknown (§11.8); 403 matches "
+        "360dialog's 'insufficient permissions'.",
+    ),
+    Assumption(
+        "A05",
+        "Envelope of Cloud API /messages errors",
+        "Plain Graph {\"error\": {...}} without the 'detail' wrapper.",
+        "CONTRACT §6.1 / §11.2: only MM errors are shown wrapped.",
+    ),
+    Assumption(
+        "A06",
+        "Envelope of webhook and template configuration errors",
+        'Plain Graph {"error": {...}}, code 100.',
+        "Undocumented; Graph is the upstream format.",
+    ),
+    Assumption(
+        "A07",
+        "Malformed JSON, non-object body, missing or mistyped required field",
+        "HTTP 400, code 100, message '(#100) Invalid parameter', error_data.details naming the problem.",
+        "CONTRACT §2 / §11.3: behaviour undocumented; Graph reports parameter problems as code 100.",
+    ),
+    Assumption(
+        "A08",
+        "Content-Type other than application/json",
+        "HTTP 400, code 100 (same as A07).",
+        "CONTRACT §11.3.",
+    ),
+    Assumption(
+        "A09",
+        "Where message_send_ttl_seconds goes on a send",
+        "Top level of the MM Lite send payload; ignored on /messages. Also accepted on template creation.",
+        "CONTRACT §4.4 / §10.6: 360dialog's wording is ambiguous, Meta makes it a template property.",
+    ),
+    Assumption(
+        "A10",
+        "TTL out of range (outside 43200..2592000 s, or not an integer)",
+        "HTTP 400, code 100, details naming the range.",
+        "CONTRACT §4.4: no error documented.",
+    ),
+    Assumption(
+        "A11",
+        "messages[].message_status",
+        'MM Lite send responses carry "message_status": "accepted"; /messages responses do not.',
+        "CONTRACT §5 / §10.7 / §11.7: Meta's MM schema has it, 360dialog's example does not.",
+    ),
+    Assumption(
+        "A12",
+        "Alpha route /mmlite/marketing_messages",
+        "Behaves exactly like /marketing_messages.",
+        "CONTRACT §1 / §3.3: only the alpha guide names it.",
+    ),
+    Assumption(
+        "A13",
+        "Webhook configuration responses",
+        'POST answers 200 {"url": ..., "headers": {...}}; GET answers 200 {"url": <url or null>}.',
+        "CONTRACT §3.4 / §11.4: 3rd-party code only.",
+    ),
+    Assumption(
+        "A14",
+        "Phone-level vs WABA-level webhook",
+        "/v1/configs/webhook (phone) wins over /waba_webhook (WABA) when both are set.",
+        "CONTRACT §3.4: Meta's override order phone -> WABA -> app.",
+    ),
+    Assumption(
+        "A15",
+        "Webhook URL rules",
+        "http or https; '_' or an explicit port in the host is refused (400, code 100) except for loopback hosts.",
+        "CONTRACT §3.4 URL rules; loopback exemption so local receivers work.",
+    ),
+    Assumption(
+        "A16",
+        "Webhook signature",
+        "Only when a secret is configured: header X-360dialog-Signature = lowercase hex HMAC-SHA256 of the raw body.",
+        "CONTRACT §7.2 / §11.9: documented for the partner webhook only.",
+    ),
+    Assumption(
+        "A17",
+        "Webhook retries",
+        "Non-2xx or no answer within the timeout (5 s) is retried with exponential backoff 0.5 s doubling up to 8 s, "
+        "5 attempts in all; per-account order is preserved.",
+        "CONTRACT §7.2: 7 days of backoff upstream, shortened so tests finish.",
+    ),
+    Assumption(
+        "A18",
+        "Rate limits",
+        "80 messages/s per number; per recipient a burst of 45 then 1 per 6 s; 429 with Retry-After in whole seconds; "
+        "codes 130429 and 131056 in the endpoint's envelope.",
+        "CONTRACT §8 (Meta defaults) / §11.12: sandbox numbers unknown.",
+    ),
+    Assumption(
+        "A19",
+        "Template list envelope",
+        "{count, total, offset, limit, waba_templates[]}; query limit (default 1000) and offset (default 0).",
+        "CONTRACT §3.5 / §11.13: 3rd-party code only.",
+    ),
+    Assumption(
+        "A20",
+        "Template creation",
+        '200 {"id", "status": "PENDING", "category"}; APPROVED after the approval delay (default 0 s); '
+        "name must match [a-z0-9_]+; a duplicate name+language is refused with code 100.",
+        "CONTRACT §3.5: Meta's create response; approval time is not a sandbox concern.",
+    ),
+    Assumption(
+        "A21",
+        "Template sync delay",
+        "Counted from creation (default 600 s), checked only on MM Lite sends (131009); predefined templates "
+        "are synced.",
+        "CONTRACT §8: 'up to 10 minutes after creation'.",
+    ),
+    Assumption(
+        "A22",
+        "Unknown or unapproved template",
+        "HTTP 400, code 132001, details 'template name (<name>) does not exist in <language>', on every send endpoint.",
+        "CONTRACT §6.2: code documented, status not.",
+    ),
+    Assumption(
+        "A23",
+        "Marketing template via /messages",
+        "Accepted and billed as pricing.category 'marketing' (no smart routing to MM Lite).",
+        "CONTRACT §7.1 (Cloud routing -> marketing); §11.10 leaves 360dialog's routing effect open.",
+    ),
+    Assumption(
+        "A24",
+        "US (+1) recipient of a marketing template",
+        "The send is accepted (200); a single 'failed' status with error 131049 follows, no sent/delivered/read.",
+        "CONTRACT §6.2 / §11.11: documented as asynchronous.",
+    ),
+    Assumption(
+        "A25",
+        "conversation and pricing in status webhooks",
+        "Present on 'sent' and 'delivered', absent on 'read' and 'failed'; expiration_timestamp only on 'sent'.",
+        "CONTRACT §7.1: 'only with sent and one of delivered/read'.",
+    ),
+    Assumption(
+        "A26",
+        "Webhook deliveries to non-loopback hosts",
+        "Not attempted (counted as skipped): the emulator never leaves loopback.",
+        "Project rule.",
+    ),
+    Assumption(
+        "A27",
+        "Recipient number",
+        "'to' may contain '+', spaces, '-', '(', ')'; 7 to 15 digits remain and become wa_id; input is echoed as sent.",
+        "CONTRACT §8 phone number format (no country-code rewriting in the double).",
+    ),
+    Assumption(
+        "A28",
+        "Optional envelope fields",
+        "recipient_type optional ('individual', or 'group' on /messages); template.language.policy optional, "
+        "'deterministic' only.",
+        "CONTRACT §4.3 / §10.4 / §10.5.",
+    ),
+    Assumption(
+        "A29",
+        "Order of MM Lite checks",
+        "auth, JSON, required fields, terms (onboarding), message type, TTL, template lookup, category, sync, "
+        "rate limits.",
+        "Undocumented; cheapest and account-wide checks first.",
+    ),
+    Assumption(
+        "A30",
+        "Unknown path or method",
+        "404 / 405 with a plain Graph error body, code 100.",
+        "Undocumented.",
+    ),
+    Assumption(
+        "A31",
+        "Inbound message profile name",
+        "'Sandbox User' when the control call gives none.",
+        "Emulator only.",
+    ),
+    Assumption(
+        "A32",
+        "Clock origin",
+        "Emulator time starts at 2026-01-01T00:00:00Z unless --start-time is given.",
+        "Reproducible timestamps.",
+    ),
+)
+
+
+def as_dicts() -> list[dict[str, str]]:
+    return [asdict(a) for a in ASSUMPTIONS]

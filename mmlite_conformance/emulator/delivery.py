@@ -1,0 +1,200 @@
+"""Webhook dispatcher: per-account ordered queues on emulator time, retries with backoff, HMAC signing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import heapq
+import hmac
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mmlite_conformance.emulator import faults as fx
+from mmlite_conformance.emulator.clock import Clock
+from mmlite_conformance.emulator.config import WebhookSettings
+from mmlite_conformance.emulator.urls import is_loopback_url
+
+if TYPE_CHECKING:
+    import httpx
+
+SIGNATURE_HEADER = "X-360dialog-Signature"
+# resolves the account's current webhook (url, headers) at delivery time, so a later change still applies
+TargetResolver = Callable[[], "tuple[str, dict[str, str]] | None"]
+
+
+@dataclass(slots=True, order=True)
+class Delivery:
+    due_at: float
+    seq: int
+    account: str = field(compare=False)
+    body: bytes = field(compare=False)
+    resolve: TargetResolver = field(compare=False)
+    kind: str = field(compare=False, default="status")
+
+
+@dataclass(slots=True)
+class Attempt:
+    account: str
+    kind: str
+    url: str | None
+    outcome: str  # delivered, failed, no_webhook, skipped_non_loopback
+    attempts: int
+    status: int | None
+
+
+class Dispatcher:
+    def __init__(self, clock: Clock, settings: WebhookSettings, max_pending: int, faults: frozenset[str]) -> None:
+        self._clock = clock
+        self._settings = settings
+        self._max_pending = max_pending
+        self._faults = faults
+        self._queues: dict[str, list[Delivery]] = {}
+        self._inflight: dict[str, Delivery] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._wakeups: dict[str, asyncio.Event] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._seq = 0
+        self.dropped = 0
+        self.log: deque[Attempt] = deque(maxlen=1000)
+
+    # scheduling -------------------------------------------------------------------------------------------------
+    def schedule(self, account: str, due_at: float, payload: bytes, resolve: TargetResolver, kind: str) -> None:
+        queue = self._queues.setdefault(account, [])
+        if len(queue) >= self._max_pending:
+            self.dropped += 1
+            return
+        self._seq += 1
+        heapq.heappush(queue, Delivery(due_at, self._seq, account, payload, resolve, kind))
+        self._kick(account)
+
+    def _bind_loop(self) -> asyncio.AbstractEventLoop:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new event loop (e.g. a fresh test client): old tasks and events are dead
+            self._loop = loop
+            self._workers.clear()
+            self._wakeups.clear()
+            self._inflight.clear()
+            self._client = None
+        return loop
+
+    def _kick(self, account: str) -> None:
+        loop = self._bind_loop()
+        event = self._wakeups.setdefault(account, asyncio.Event())
+        event.set()
+        worker = self._workers.get(account)
+        if worker is None or worker.done():
+            self._workers[account] = loop.create_task(self._run(account))
+
+    def wake_all(self) -> None:
+        """Called after the clock moved: every queue may have due items now."""
+        for account, queue in self._queues.items():
+            if queue:
+                self._kick(account)
+
+    def reset(self) -> None:
+        for queue in self._queues.values():
+            queue.clear()
+        for event in self._wakeups.values():
+            event.set()
+        self.dropped = 0
+        self.log.clear()
+
+    # introspection ---------------------------------------------------------------------------------------------
+    def pending(self) -> int:
+        return sum(len(q) for q in self._queues.values()) + len(self._inflight)
+
+    def _busy(self) -> bool:
+        if self._inflight:
+            return True
+        now = self._clock.now()
+        return any(q and q[0].due_at <= now for q in self._queues.values())
+
+    async def drain(self, timeout: float) -> int:
+        self._bind_loop()
+        self.wake_all()
+        deadline = time.monotonic() + timeout
+        while self._busy() and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
+        return self.pending()
+
+    # worker -----------------------------------------------------------------------------------------------------
+    async def _run(self, account: str) -> None:
+        queue = self._queues[account]
+        event = self._wakeups[account]
+        while queue:
+            head = queue[0]
+            wait = self._clock.real_seconds_until(head.due_at)
+            if wait != 0.0:
+                event.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), wait)
+                continue
+            heapq.heappop(queue)
+            self._inflight[account] = head
+            try:
+                await self._deliver(head)
+            finally:
+                self._inflight.pop(account, None)
+
+    async def _deliver(self, item: Delivery) -> None:
+        target = item.resolve()
+        if target is None:
+            self.log.append(Attempt(item.account, item.kind, None, "no_webhook", 0, None))
+            return
+        url, custom_headers = target
+        if not is_loopback_url(url):
+            self.log.append(Attempt(item.account, item.kind, url, "skipped_non_loopback", 0, None))
+            return
+        headers = {**custom_headers, "Content-Type": "application/json"}
+        if self._settings.secret and fx.SIGNATURE_MISSING not in self._faults:
+            headers[SIGNATURE_HEADER] = hmac.new(self._settings.secret.encode(), item.body, hashlib.sha256).hexdigest()
+        client = self._http()
+        status: int | None = None
+        attempts = self._settings.max_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                response = await client.post(url, content=item.body, headers=headers)
+                status = response.status_code
+                if 200 <= status < 300:
+                    self.log.append(Attempt(item.account, item.kind, url, "delivered", attempt, status))
+                    return
+            except Exception:  # any transport problem counts as a failed attempt, like upstream
+                status = None
+            if attempt < attempts:
+                delay = min(self._settings.backoff_initial * 2 ** (attempt - 1), self._settings.backoff_max)
+                await asyncio.sleep(delay)
+        self.log.append(Attempt(item.account, item.kind, url, "failed", attempts, status))
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            import httpx  # deferred: keeps emulator start-up fast
+
+            self._client = httpx.AsyncClient(timeout=self._settings.timeout, trust_env=False)
+        return self._client
+
+    async def aclose(self) -> None:
+        for worker in list(self._workers.values()):
+            worker.cancel()
+        for worker in list(self._workers.values()):
+            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
+                await worker
+        self._workers.clear()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def attempt_dict(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "account": attempt.account,
+        "kind": attempt.kind,
+        "url": attempt.url,
+        "outcome": attempt.outcome,
+        "attempts": attempt.attempts,
+        "status": attempt.status,
+    }

@@ -1,0 +1,86 @@
+"""Request plumbing shared by the routes: JSON bodies, authentication, error rendering, route specs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mmlite_conformance.emulator import faults as fx
+from mmlite_conformance.emulator.errors import ApiError, InvalidTokenError, dumps, invalid_parameter, render_error
+from mmlite_conformance.emulator.errors import render_invalid_token as _render_invalid_token
+from mmlite_conformance.emulator.state import AccountState, EmulatorState
+
+Handler = Callable[[Request, EmulatorState], Awaitable[Response]]
+
+
+class MalformedBodyError(Exception):
+    """A body that is not JSON; raised only under the server_error_on_malformed fault."""
+
+
+@dataclass(slots=True, frozen=True)
+class RouteSpec:
+    path: str
+    methods: tuple[str, ...]
+    handler: Handler
+    envelope: str = "graph"  # error envelope of this endpoint: "detail" (MM Lite) or "graph"
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(dumps(body), status, headers, media_type="application/json")
+
+
+def authenticate(request: Request, state: EmulatorState) -> AccountState:
+    account = state.account_for(request.headers.get("d360-api-key"))
+    if account is None:
+        raise InvalidTokenError
+    return account
+
+
+async def read_json(request: Request, state: EmulatorState, *, optional: bool = False) -> dict[str, Any]:
+    raw = await request.body()
+    if optional and not raw.strip():
+        return {}
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";", 1)[0].strip().lower() != "application/json":
+        raise invalid_parameter("The request body must be sent with Content-Type: application/json.")
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        if fx.SERVER_ERROR_ON_MALFORMED in state.faults:
+            raise MalformedBodyError from exc
+        raise invalid_parameter("The request body is not valid JSON.") from exc
+    if not isinstance(body, dict):
+        raise invalid_parameter("The request body must be a JSON object.")
+    return body
+
+
+def error_response(error: ApiError, envelope: str, state: EmulatorState) -> Response:
+    rendered = render_error(error, envelope, state.ids.fbtrace(), state.faults)
+    return Response(rendered.body, rendered.status, rendered.headers, media_type="application/json")
+
+
+def invalid_token_response(state: EmulatorState) -> Response:
+    rendered = _render_invalid_token(state.faults)
+    return Response(rendered.body, rendered.status, rendered.headers, media_type="application/json")
+
+
+def bind(spec: RouteSpec, state: EmulatorState) -> Callable[[Request], Awaitable[Response]]:
+    handler, envelope = spec.handler, spec.envelope
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request, state)
+        except ApiError as error:
+            return error_response(error, envelope, state)
+        except InvalidTokenError:
+            return invalid_token_response(state)
+        except MalformedBodyError:
+            return Response(b"Internal Server Error", 500, media_type="text/plain")
+
+    endpoint.__name__ = handler.__name__
+    return endpoint

@@ -1,0 +1,161 @@
+"""Send endpoints: Cloud API /messages and MM Lite /marketing_messages (plus the alpha route)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mmlite_conformance.emulator import faults as fx
+from mmlite_conformance.emulator.errors import ApiError, dumps
+from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
+from mmlite_conformance.emulator.state import AccountState, EmulatorState, MessageRecord
+from mmlite_conformance.emulator.templates import Template
+from mmlite_conformance.emulator.validation import (
+    SendRequest,
+    activity_sharing,
+    parse_envelope,
+    template_not_found,
+    ttl_value,
+    validate_type,
+)
+from mmlite_conformance.emulator.webhooks import status_payload
+
+CLOUD_RECIPIENT_TYPES = frozenset({"individual", "group"})
+MM_RECIPIENT_TYPES = frozenset({"individual"})
+
+
+def _approved_template(account: AccountState, request: SendRequest, now: float) -> Template:
+    template = account.templates.get((request.template_name, request.template_language))
+    if template is None or template.status(now) != "APPROVED":
+        raise template_not_found(request.template_name, request.template_language)
+    return template
+
+
+def _check_rate(state: EmulatorState, account: AccountState, wa_id: str, now: float) -> None:
+    if not state.config.rate_limits.enabled or fx.RATE_LIMITS_IGNORED in state.faults:
+        return
+    verdict = account.rate_limiter.check(wa_id, now)
+    if verdict is not None:
+        key, retry_after = verdict
+        raise ApiError(key, retry_after=retry_after)
+
+
+async def send_cloud(request: Request, state: EmulatorState) -> Response:
+    account = authenticate(request, state)
+    send = parse_envelope(await read_json(request, state), CLOUD_RECIPIENT_TYPES)
+    validate_type(send)
+    now = state.clock.now()
+    category = "service"
+    template: Template | None = None
+    if send.type == "template":
+        template = _approved_template(account, send, now)
+        category = template.category.lower()
+    _check_rate(state, account, send.wa_id, now)
+    return _accept(state, account, send, now, "cloud", category, template, None)
+
+
+async def send_mm_lite(request: Request, state: EmulatorState) -> Response:
+    account = authenticate(request, state)
+    payload = await read_json(request, state)
+    send = parse_envelope(payload, MM_RECIPIENT_TYPES)
+    faults = state.faults
+    if not account.mm_lite_onboarded and fx.NOT_ONBOARDED_ALLOWED not in faults:
+        raise ApiError("terms_not_accepted")
+    if send.type != "template" and fx.MM_LITE_ACCEPTS_TEXT not in faults:
+        raise ApiError("non_template")
+    validate_type(send)
+    activity_sharing(payload)
+    ttl = ttl_value(payload, enforce=fx.TTL_NOT_VALIDATED not in faults)
+    now = state.clock.now()
+    template: Template | None = None
+    if send.type == "template":
+        template = _approved_template(account, send, now)
+        if template.category != "MARKETING" and fx.MM_LITE_ACCEPTS_NON_MARKETING not in faults:
+            raise ApiError("non_marketing_template")
+        synced = template.created_at + state.config.template_sync_delay <= now
+        if not template.predefined and not synced and fx.SYNC_DELAY_IGNORED not in faults:
+            raise ApiError("template_syncing")
+        if ttl is None:
+            ttl = template.ttl_seconds
+    _check_rate(state, account, send.wa_id, now)
+    category = "marketing" if fx.MARKETING_INSTEAD_OF_MARKETING_LITE in faults else "marketing_lite"
+    return _accept(state, account, send, now, "mm_lite", category, template, ttl)
+
+
+def _accept(
+    state: EmulatorState,
+    account: AccountState,
+    send: SendRequest,
+    now: float,
+    api: str,
+    category: str,
+    template: Template | None,
+    ttl: int | None,
+) -> Response:
+    faults = state.faults
+    message_id = state.ids.wamid(send.wa_id, plain=fx.NON_WAMID_IDS in faults)
+    expires_at = now + ttl if ttl is not None and ttl > 0 else None
+    record = MessageRecord(message_id, send.to, send.wa_id, api, category, now, expires_at)
+    account.remember(record)
+    if account.webhook_target() is not None and fx.NO_STATUS_WEBHOOKS not in faults:
+        us_marketing = template is not None and template.category == "MARKETING" and send.wa_id.startswith("1")
+        _schedule_statuses(state, account, record, failed=us_marketing and fx.US_RECIPIENTS_DELIVERED not in faults)
+    contact: dict[str, Any] = {"input": send.to}
+    if fx.MISSING_WA_ID not in faults:
+        contact["wa_id"] = send.wa_id
+    message: dict[str, Any] = {"id": message_id}
+    if api == "mm_lite" and fx.MISSING_MESSAGE_STATUS not in faults:
+        message["message_status"] = "accepted"
+    return json_response({"messaging_product": "whatsapp", "contacts": [contact], "messages": [message]})
+
+
+def _schedule_statuses(state: EmulatorState, account: AccountState, record: MessageRecord, *, failed: bool) -> None:
+    delays = state.config.delays
+    plan: list[tuple[str, float]]
+    if failed:
+        plan = [("failed", delays.sent)]
+    else:
+        plan = [("sent", delays.sent), ("delivered", delays.delivered)]
+        if state.config.auto_read:
+            plan.append(("read", max(delays.read, delays.delivered)))
+    plan = [
+        (s, record.sent_at + d) for s, d in plan if record.expires_at is None or record.sent_at + d <= record.expires_at
+    ]
+    if fx.STATUSES_OUT_OF_ORDER in state.faults:
+        last = max((due for _, due in plan), default=record.sent_at)
+        plan = [(s, last) for s, _ in reversed(plan)]
+    for status, due in plan:
+        schedule_status(state, account, record, status, due)
+
+
+def schedule_status(
+    state: EmulatorState, account: AccountState, record: MessageRecord, status: str, due: float
+) -> None:
+    body = status_payload(
+        account.config,
+        message_id=record.id,
+        status=status,
+        timestamp=due,
+        recipient_id=record.wa_id,
+        category=record.category,
+        conversation_id=state.ids.conversation(record.id),
+        conversation_started=record.sent_at,
+    )
+    schedule_webhook(state, account, body, due, "status")
+
+
+def schedule_webhook(state: EmulatorState, account: AccountState, body: dict[str, Any], due: float, kind: str) -> None:
+    def resolve() -> tuple[str, dict[str, str]] | None:
+        target = account.webhook_target()
+        return None if target is None or target.url is None else (target.url, dict(target.headers))
+
+    state.dispatcher.schedule(account.config.phone_number_id, due, dumps(body), resolve, kind)
+
+
+ROUTES = [
+    RouteSpec("/messages", ("POST",), send_cloud, "graph"),
+    RouteSpec("/marketing_messages", ("POST",), send_mm_lite, "detail"),
+    RouteSpec("/mmlite/marketing_messages", ("POST",), send_mm_lite, "detail"),
+]

@@ -1,0 +1,81 @@
+"""Helpers for the emulator tests: payload builders, a loopback webhook receiver record, fast configs."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from mmlite_conformance.emulator import DEFAULT_API_KEY, EmulatorConfig
+
+KEY = {"D360-API-KEY": DEFAULT_API_KEY}
+RECIPIENT = "5521912345678"
+
+
+def template_send(name: str = "marketing_text_no_param", to: str = RECIPIENT, **extra: Any) -> dict[str, Any]:
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "template",
+        "template": {"name": name, "language": {"code": "en", "policy": "deterministic"}},
+        **extra,
+    }
+
+
+def text_send(to: str = RECIPIENT, body: str = "hello") -> dict[str, Any]:
+    return {"messaging_product": "whatsapp", "to": to, "type": "text", "text": {"body": body}}
+
+
+@dataclass
+class Hit:
+    headers: dict[str, str]
+    raw: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.raw)
+
+
+@dataclass
+class Receiver:
+    """Loopback webhook receiver; answers `fail_first` requests with 500 before accepting."""
+
+    url: str = ""
+    hits: list[Hit] = field(default_factory=list)
+    fail_first: int = 0
+    attempts: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[Hit]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.hits) >= count:
+                    return list(self.hits)
+            time.sleep(0.005)
+        raise AssertionError(f"expected {count} webhooks, got {len(self.hits)}")
+
+    def statuses(self) -> list[str]:
+        return [h.json["entry"][0]["changes"][0]["value"]["statuses"][0]["status"] for h in self.hits]
+
+
+def _zero() -> Any:
+    from mmlite_conformance.emulator import DeliveryDelays
+
+    return DeliveryDelays(0.0, 0.0, 0.0)
+
+
+def fast_config(**overrides: Any) -> EmulatorConfig:
+    """Frozen clock, zero delivery delays, quick retries: deterministic and fast."""
+    from mmlite_conformance.emulator import DeliveryDelays, WebhookSettings
+
+    values: dict[str, Any] = {
+        "frozen_clock": True,
+        "delays": DeliveryDelays(0.0, 0.0, 0.0),
+        "webhooks": WebhookSettings(timeout=2.0, max_attempts=3, backoff_initial=0.01, backoff_max=0.05),
+    }
+    values.update(overrides)
+    return EmulatorConfig(**values)

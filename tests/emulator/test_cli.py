@@ -1,0 +1,160 @@
+"""`mmlite-conformance emulator`: --list-faults, bad input exits 2 in one line, the listening line, accounts files."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mmlite_conformance.cli import main
+from mmlite_conformance.emulator import FAULTS, NOT_ONBOARDED_API_KEY
+from mmlite_conformance.emulator.cli import build_config
+
+pytestmark = pytest.mark.integration
+
+
+def _parse(*argv: str) -> object:
+    import argparse
+
+    from mmlite_conformance.emulator.cli import add_arguments
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+def test_list_faults(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["emulator", "--list-faults"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len(FAULTS)
+    for name, line in zip(FAULTS, out, strict=True):
+        assert line.startswith(name) and FAULTS[name].description in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["--fault", "nope"], "unknown fault: nope"),
+        (["--port", "abc"], "--port: not a valid number"),
+        (["--port", "70000"], "--port: out of range"),
+        (["--seed", "1.5"], "--seed: not a valid number"),
+        (["--read-delay", "-1"], "--read-delay: must not be negative"),
+        (["--sent-delay", "nan"], "--sent-delay: not a finite number"),
+        (["--webhook-max-attempts", "0"], "webhook max attempts"),
+        (["--pair-rate-interval", "0"], "rate limits must be positive"),
+        (["--accounts", "/nonexistent/accounts.toml"], "cannot read accounts file"),
+        (["--api-key", " "], "--api-key: must not be empty"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["emulator", *argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and fragment in err[0], err
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["accounts = 3", "[[accounts]]\nname = 'x'", "[[accounts]]\napi_key = 'k'\nwaba_id = 'abc'", "not toml ["],
+)
+def test_bad_accounts_file(tmp_path: Path, content: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "accounts.toml"
+    path.write_text(content)
+    assert main(["emulator", "--accounts", str(path)]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_accounts_files_add_and_override(tmp_path: Path) -> None:
+    toml = tmp_path / "a.toml"
+    toml.write_text(
+        "[[accounts]]\napi_key = 'k1'\nname = 'one'\nmm_lite_onboarded = false\n\n"
+        "[[accounts]]\napi_key = 'k2'\ndisplay_phone_number = '5521955550999'\n"
+    )
+    config = build_config(_parse("--accounts", str(toml), "--api-key", "main"))  # type: ignore[arg-type]
+    keys = [a.api_key for a in config.accounts]
+    assert keys == ["main", NOT_ONBOARDED_API_KEY, "k1", "k2"]
+    assert config.accounts[2].mm_lite_onboarded is False
+    as_json = tmp_path / "a.json"
+    as_json.write_text(json.dumps({"accounts": [{"api_key": NOT_ONBOARDED_API_KEY, "mm_lite_onboarded": True}]}))
+    config = build_config(_parse("--accounts", str(as_json)))  # type: ignore[arg-type]
+    assert [a.mm_lite_onboarded for a in config.accounts] == [True, True]
+
+
+def test_options_reach_the_config() -> None:
+    config = build_config(
+        _parse(  # type: ignore[arg-type]
+            "--seed",
+            "3",
+            "--start-time",
+            "1000",
+            "--frozen-clock",
+            "--template-sync-delay",
+            "5",
+            "--sent-delay",
+            "1",
+            "--delivered-delay",
+            "2",
+            "--read-delay",
+            "3",
+            "--no-auto-read",
+            "--no-rate-limits",
+            "--webhook-secret",
+            "s",
+            "--webhook-max-attempts",
+            "2",
+            "--fault",
+            "missing_wa_id",
+            "--fault",
+            "non_wamid_ids",
+        )
+    )
+    assert (config.seed, config.start_time, config.frozen_clock, config.template_sync_delay) == (3, 1000.0, True, 5.0)
+    assert (config.delays.sent, config.delays.delivered, config.delays.read) == (1.0, 2.0, 3.0)
+    assert not config.auto_read and not config.rate_limits.enabled
+    assert config.webhooks.secret == "s" and config.webhooks.max_attempts == 2
+    assert config.faults == {"missing_wa_id", "non_wamid_ids"}
+
+
+def test_subprocess_prints_listening_line_and_serves() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mmlite_conformance.cli", "emulator", "--port", "0", "--frozen-clock"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line.startswith("listening on http://127.0.0.1:")
+        base_url = line.removeprefix("listening on ")
+        response = httpx.post(
+            f"{base_url}/marketing_messages",
+            json={
+                "messaging_product": "whatsapp",
+                "to": "5521912345678",
+                "type": "template",
+                "template": {"name": "marketing_text_no_param", "language": {"code": "en"}},
+            },
+            headers={"D360-API-KEY": "emulator-sandbox-key"},
+        )
+        assert response.status_code == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
+    assert proc.stderr is not None and "Traceback" not in proc.stderr.read()
+
+
+def test_subprocess_bad_input_has_no_traceback() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mmlite_conformance.cli", "emulator", "--fault", "bogus"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr

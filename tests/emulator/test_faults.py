@@ -1,0 +1,177 @@
+"""Each catalogued fault measurably changes behaviour: same probe, without and with the fault."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from emulator_helpers import KEY, RECIPIENT, Receiver, fast_config, template_send, text_send
+
+from mmlite_conformance.emulator import FAULTS, NOT_ONBOARDED_API_KEY, RateLimits, WebhookSettings, create_app
+from mmlite_conformance.emulator.config import ConfigError
+
+pytestmark = [pytest.mark.integration, pytest.mark.anyio]
+Probe = Callable[[httpx.AsyncClient, Receiver], Awaitable[Any]]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def _webhooks(client: httpx.AsyncClient, receiver: Receiver, payload: dict[str, Any], path: str) -> list[Any]:
+    await client.post("/waba_webhook", json={"url": receiver.url})
+    await client.post(path, json=payload)
+    await client.post("/_emulator/deliveries/drain", json={"timeout": 5})
+    return [h.json["entry"][0]["changes"][0]["value"] for h in receiver.hits]
+
+
+async def _statuses(client: httpx.AsyncClient, receiver: Receiver, payload: dict[str, Any], path: str) -> list[Any]:
+    return [v["statuses"][0]["status"] for v in await _webhooks(client, receiver, payload, path)]
+
+
+async def _status(client: httpx.AsyncClient, path: str, payload: Any, **kw: Any) -> int:
+    return (await client.post(path, json=payload, **kw)).status_code
+
+
+async def _fresh_template(client: httpx.AsyncClient) -> None:
+    await client.post(
+        "/v1/configs/templates", json={"name": "fresh", "category": "MARKETING", "language": "en", "components": []}
+    )
+
+
+async def _sync(client: httpx.AsyncClient, receiver: Receiver) -> int:
+    await _fresh_template(client)
+    return await _status(client, "/marketing_messages", template_send("fresh"))
+
+
+async def _listed(client: httpx.AsyncClient, receiver: Receiver) -> bool:
+    await _fresh_template(client)
+    return "fresh" in {t["name"] for t in (await client.get("/v1/configs/templates")).json()["waba_templates"]}
+
+
+async def _burst(client: httpx.AsyncClient) -> httpx.Response:
+    await client.post("/messages", json=text_send())
+    return await client.post("/messages", json=text_send())
+
+
+PROBES: dict[str, Probe] = {
+    "mm_lite_accepts_text": lambda c, r: _status(c, "/marketing_messages", text_send()),
+    "mm_lite_accepts_non_marketing": lambda c, r: _status(
+        c, "/marketing_messages", template_send("utility_order_update")
+    ),
+    "not_onboarded_allowed": lambda c, r: _status(
+        c, "/marketing_messages", template_send(), headers={"D360-API-KEY": NOT_ONBOARDED_API_KEY}
+    ),
+    "sync_delay_ignored": _sync,
+    "template_list_missing_created": _listed,
+    "ttl_not_validated": lambda c, r: _status(c, "/marketing_messages", template_send(message_send_ttl_seconds=5)),
+    "wrong_error_code": lambda c, r: _error_code(c),
+    "missing_detail_wrapper": lambda c, r: _body_keys(c, "/marketing_messages", text_send()),
+    "http_200_on_errors": lambda c, r: _status(c, "/marketing_messages", text_send()),
+    "server_error_on_malformed": lambda c, r: _malformed(c),
+    "wrong_key_accepted": lambda c, r: _status(c, "/messages", text_send(), headers={"D360-API-KEY": "wrong"}),
+    "invalid_token_body_changed": lambda c, r: _body(c, "/messages", text_send(), {"D360-API-KEY": "wrong"}),
+    "missing_wa_id": lambda c, r: _body(c, "/marketing_messages", template_send()),
+    "missing_message_status": lambda c, r: _body(c, "/marketing_messages", template_send()),
+    "non_wamid_ids": lambda c, r: _first_id_prefix(c),
+    "no_status_webhooks": lambda c, r: _statuses(c, r, text_send(), "/messages"),
+    "statuses_out_of_order": lambda c, r: _statuses(c, r, text_send(), "/messages"),
+    "marketing_instead_of_marketing_lite": lambda c, r: _categories(c, r),
+    "inbound_not_delivered": lambda c, r: _inbound(c, r),
+    "us_recipients_delivered": lambda c, r: _statuses(c, r, template_send(to="16505551234"), "/marketing_messages"),
+    "signature_missing": lambda c, r: _signed(c, r),
+    "webhook_url_not_stored": lambda c, r: _stored_url(c),
+    "rate_limits_ignored": lambda c, r: _burst_status(c),
+    "retry_after_missing": lambda c, r: _retry_after(c),
+}
+
+
+async def _error_code(client: httpx.AsyncClient) -> Any:
+    return (await client.post("/marketing_messages", json=text_send())).json()["detail"]["error"]["code"]
+
+
+async def _body(client: httpx.AsyncClient, path: str, payload: Any, headers: dict[str, str] | None = None) -> Any:
+    return (await client.post(path, json=payload, headers=headers)).json()
+
+
+async def _body_keys(client: httpx.AsyncClient, path: str, payload: Any) -> list[str]:
+    return sorted((await client.post(path, json=payload)).json())
+
+
+async def _malformed(client: httpx.AsyncClient) -> int:
+    response = await client.post("/messages", content=b"{oops", headers={"content-type": "application/json"})
+    return response.status_code
+
+
+async def _first_id_prefix(client: httpx.AsyncClient) -> bool:
+    body = (await client.post("/marketing_messages", json=template_send())).json()
+    return bool(body["messages"][0]["id"].startswith("wamid."))
+
+
+async def _categories(client: httpx.AsyncClient, receiver: Receiver) -> list[Any]:
+    values = await _webhooks(client, receiver, template_send(), "/marketing_messages")
+    return [v["statuses"][0].get("pricing", {}).get("category") for v in values]
+
+
+async def _inbound(client: httpx.AsyncClient, receiver: Receiver) -> int:
+    await client.post("/waba_webhook", json={"url": receiver.url})
+    await client.post("/_emulator/inbound", json={"from": RECIPIENT, "text": "hi"})
+    await client.post("/_emulator/deliveries/drain")
+    return len(receiver.hits)
+
+
+async def _signed(client: httpx.AsyncClient, receiver: Receiver) -> list[bool]:
+    await _webhooks(client, receiver, text_send(), "/messages")
+    return ["x-360dialog-signature" in h.headers for h in receiver.hits]
+
+
+async def _stored_url(client: httpx.AsyncClient) -> Any:
+    await client.post("/v1/configs/webhook", json={"url": "http://127.0.0.1:9/hook"})
+    return (await client.get("/v1/configs/webhook")).json()
+
+
+async def _burst_status(client: httpx.AsyncClient) -> int:
+    return (await _burst(client)).status_code
+
+
+async def _retry_after(client: httpx.AsyncClient) -> str | None:
+    return (await _burst(client)).headers.get("retry-after")
+
+
+def _config(faults: frozenset[str]) -> Any:
+    return fast_config(
+        faults=faults,
+        rate_limits=RateLimits(True, 80.0, 1, 6.0),
+        webhooks=WebhookSettings(secret="k", timeout=2, max_attempts=1),
+    )
+
+
+async def _observe(fault: frozenset[str], receiver: Receiver, probe: Probe) -> Any:
+    app = create_app(_config(fault))
+    receiver.hits.clear()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://e", headers=KEY) as client:
+        result = await probe(client, receiver)
+    await app.state.emulator.aclose()
+    return result
+
+
+def test_every_fault_has_a_probe_and_the_catalogue_is_complete() -> None:
+    assert set(PROBES) == set(FAULTS)
+    assert len(FAULTS) >= 15
+    for fault in FAULTS.values():
+        assert fault.area and fault.description
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+async def test_fault_changes_behaviour(name: str, receiver: Receiver) -> None:
+    baseline = await _observe(frozenset(), receiver, PROBES[name])
+    faulty = await _observe(frozenset({name}), receiver, PROBES[name])
+    assert baseline != faulty, f"{name}: no observable change ({baseline!r})"
+
+
+def test_unknown_fault_is_refused() -> None:
+    with pytest.raises(ConfigError, match="unknown fault"):
+        fast_config(faults=frozenset({"no_such_fault"}))
