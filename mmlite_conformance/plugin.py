@@ -34,7 +34,7 @@ from mmlite_conformance.targets import (
     EMULATOR_SEED,
     EMULATOR_START_TIME,
     Target,
-    TargetUnavailable,
+    TargetUnavailableError,
     create_target,
 )
 
@@ -286,12 +286,11 @@ def cassette(
         with recorder.session(_scenario_cassette_name(item), provenance) as session:
             scenario_evidence.provenance = dict(session.provenance or provenance)
             yield session
-            target.end_scenario()
             if item.stash.get(CALL_FAILED, False):
                 raise _ScenarioFailedError  # leaves every recorded file as it was
     except _ScenarioFailedError:
         pass
-    except (CassetteError, TargetUnavailable) as error:
+    except (CassetteError, TargetUnavailableError) as error:
         pytest.fail(str(error), pytrace=False)
 
 
@@ -329,6 +328,7 @@ def recipient(settings: Settings, cassette: RecordingSession, scenario_evidence:
 def webhooks(cassette: RecordingSession, target: Target, redactor: Redactor) -> Iterator[WebhookReceiver]:
     receiver = target.scenario_receiver(cassette.tape_events)
     yield receiver
+    target.end_scenario()  # every delivery the scenario caused has arrived before the tape is taken
     if cassette.is_recording:
         cassette.save_tape(receiver.to_tape(redactor))
 
@@ -369,7 +369,7 @@ class User:
     def _run(action: Any) -> None:
         try:
             action()
-        except TargetUnavailable as reason:
+        except TargetUnavailableError as reason:
             pytest.skip(str(reason))
 
 
