@@ -87,6 +87,9 @@ SIGNATURE_MISSING = _register(
 WEBHOOK_URL_NOT_STORED = _register(
     "webhook_url_not_stored", "webhook_config", "Setting a webhook URL answers 200 but the URL is not stored."
 )
+WEBHOOK_URL_REJECTED = _register(
+    "webhook_url_rejected", "webhook_config", "Setting a valid webhook URL is refused with a Graph error 100."
+)
 RATE_LIMITS_IGNORED = _register(
     "rate_limits_ignored", "rate_limits", "Throughput and pair-rate limits are never enforced (no 130429/131056)."
 )

@@ -31,6 +31,8 @@ def _webhook_handlers(
         if not isinstance(url, str) or not url:
             raise invalid_parameter("The parameter url is required.")
         problem = webhook_url_problem(url)
+        if fx.WEBHOOK_URL_REJECTED in state.faults:
+            problem = "The parameter url is invalid."
         if problem:
             raise invalid_parameter(problem)
         headers = body.get("headers", {})

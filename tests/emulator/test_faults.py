@@ -84,6 +84,7 @@ PROBES: dict[str, Probe] = {
     "us_recipients_delivered": lambda c, r: _statuses(c, r, template_send(to="16505551234"), "/marketing_messages"),
     "signature_missing": lambda c, r: _signed(c, r),
     "webhook_url_not_stored": lambda c, r: _stored_url(c),
+    "webhook_url_rejected": lambda c, r: _status(c, "/waba_webhook", {"url": "https://hooks.example.org/in"}),
     "rate_limits_ignored": lambda c, r: _burst_status(c),
     "retry_after_missing": lambda c, r: _retry_after(c),
 }

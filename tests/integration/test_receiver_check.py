@@ -1,0 +1,89 @@
+"""S1a's first scenario (the receiver is reachable) fails when the webhook URL does not lead to the receiver."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from threading import Thread
+
+import httpx
+import pytest
+
+from mmlite_conformance.config import Secret, Settings
+from mmlite_conformance.receiver import WebhookTimeoutError
+from mmlite_conformance.targets import LiveTarget
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _target(public_url: str) -> Iterator[LiveTarget]:
+    settings = Settings(
+        target="live",
+        record=None,
+        api_key=Secret("k" * 24),
+        not_onboarded_api_key=None,
+        recipient="5511987650001",
+        webhook_public_url=public_url,
+    )
+    target = LiveTarget(settings)
+    target.start()
+    try:
+        yield target
+    finally:
+        target.stop()
+
+
+def test_a_webhook_url_where_nothing_listens_fails_the_step() -> None:
+    for target in _target(f"http://127.0.0.1:{_free_port()}/webhook"):
+        with pytest.raises(httpx.ConnectError):
+            target.post_test_notification("abc123")
+
+
+def test_a_webhook_url_that_answers_but_is_not_the_receiver_fails_the_wait() -> None:
+    class Elsewhere(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # a tunnel pointing at the wrong service: 200, but not our receiver
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            return None
+
+    other = HTTPServer(("127.0.0.1", 0), Elsewhere)
+    Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        for target in _target(f"http://127.0.0.1:{other.server_address[1]}/webhook"):
+            marker = target.post_test_notification("abc123")
+            assert target.receiver is not None
+            with pytest.raises(WebhookTimeoutError, match="abc123"):
+                target.receiver.wait_for(lambda event: marker in event.raw, timeout=0.5, description=marker)
+    finally:
+        other.shutdown()
+
+
+def test_the_receiver_behind_the_webhook_url_gets_the_notification() -> None:
+    port = _free_port()
+    settings = Settings(
+        target="live",
+        record=None,
+        api_key=Secret("k" * 24),
+        not_onboarded_api_key=None,
+        recipient="5511987650001",
+        webhook_listen=("127.0.0.1", port),
+        webhook_public_url=f"http://127.0.0.1:{port}/webhook",
+    )
+    target = LiveTarget(settings)
+    target.start()
+    try:
+        marker = target.post_test_notification("abc123")
+        assert target.receiver is not None
+        assert marker in target.receiver.wait_for(lambda e: marker in e.raw, timeout=2).raw
+    finally:
+        target.stop()
