@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from threading import Thread
 
@@ -23,6 +24,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@contextmanager
 def _target(public_url: str) -> Iterator[LiveTarget]:
     settings = Settings(
         target="live",
@@ -41,7 +43,7 @@ def _target(public_url: str) -> Iterator[LiveTarget]:
 
 
 def test_a_webhook_url_where_nothing_listens_fails_the_step() -> None:
-    for target in _target(f"http://127.0.0.1:{_free_port()}/webhook"):
+    with _target(f"http://127.0.0.1:{_free_port()}/webhook") as target:
         with pytest.raises(httpx.ConnectError):
             target.post_test_notification("abc123")
 
@@ -59,11 +61,11 @@ def test_a_webhook_url_that_answers_but_is_not_the_receiver_fails_the_wait() -> 
     other = HTTPServer(("127.0.0.1", 0), Elsewhere)
     Thread(target=other.serve_forever, daemon=True).start()
     try:
-        for target in _target(f"http://127.0.0.1:{other.server_address[1]}/webhook"):
+        with _target(f"http://127.0.0.1:{other.server_address[1]}/webhook") as target:
             marker = target.post_test_notification("abc123")
             assert target.receiver is not None
             with pytest.raises(WebhookTimeoutError, match="abc123"):
-                target.receiver.wait_for(lambda event: marker in event.raw, timeout=0.5, description=marker)
+                target.receiver.wait_for(lambda event: marker in event.raw, timeout=0.5, description=marker)  # noqa: B023
     finally:
         other.shutdown()
 
