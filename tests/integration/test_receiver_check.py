@@ -43,9 +43,8 @@ def _target(public_url: str) -> Iterator[LiveTarget]:
 
 
 def test_a_webhook_url_where_nothing_listens_fails_the_step() -> None:
-    with _target(f"http://127.0.0.1:{_free_port()}/webhook") as target:
-        with pytest.raises(httpx.ConnectError):
-            target.post_test_notification("abc123")
+    with _target(f"http://127.0.0.1:{_free_port()}/webhook") as target, pytest.raises(httpx.ConnectError):
+        target.post_test_notification("abc123")
 
 
 def test_a_webhook_url_that_answers_but_is_not_the_receiver_fails_the_wait() -> None:
@@ -65,7 +64,7 @@ def test_a_webhook_url_that_answers_but_is_not_the_receiver_fails_the_wait() -> 
             marker = target.post_test_notification("abc123")
             assert target.receiver is not None
             with pytest.raises(WebhookTimeoutError, match="abc123"):
-                target.receiver.wait_for(lambda event: marker in event.raw, timeout=0.5, description=marker)  # noqa: B023
+                target.receiver.wait_for(lambda event: marker in event.raw, timeout=0.5, description=marker)
     finally:
         other.shutdown()
 
