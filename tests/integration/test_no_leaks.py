@@ -1,0 +1,96 @@
+"""Canary scan: with a recognisable key and phone number, no artefact or log of a run contains either."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import SuiteRun
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+RunSuite = Callable[..., SuiteRun]
+
+CANARY_KEY = "CanaryKey7f3a9cD360xYz0123456789"
+CANARY_NOT_ONBOARDED_KEY = "CanaryNotOnboarded55aa66bb77cc"
+CANARY_PHONE = "5521987654321"
+CANARY_ENV = {
+    "D360_API_KEY": CANARY_KEY,
+    "D360_NOT_ONBOARDED_API_KEY": CANARY_NOT_ONBOARDED_KEY,
+    "MMLITE_RECIPIENT": f"+{CANARY_PHONE}",
+}
+#: faults that make scenarios fail with bodies, statuses and numbers in their messages
+FAILING_FAULTS = (
+    "missing_wa_id",
+    "wrong_error_code",
+    "invalid_token_body_changed",
+    "statuses_out_of_order",
+    "inbound_not_delivered",
+)
+WAMID = re.compile(r"wamid\.([A-Za-z0-9+/_=-]{8,})")
+
+
+def _decoded_wamids(text: str) -> Iterator[str]:
+    """WhatsApp message ids carry the recipient's number base64-encoded: look inside them too."""
+    for token in WAMID.findall(text):
+        for decode in (base64.b64decode, base64.urlsafe_b64decode):
+            try:
+                yield decode(token + "=" * (-len(token) % 4)).decode("latin-1")
+            except (binascii.Error, ValueError):
+                continue
+
+
+def _leaks(text: str) -> list[str]:
+    found = [c for c in (CANARY_KEY, CANARY_NOT_ONBOARDED_KEY, CANARY_PHONE) if c in text]
+    found += [f"{CANARY_PHONE} inside a wamid" for inside in _decoded_wamids(text) if CANARY_PHONE in inside]
+    return found
+
+
+def _scan(run: SuiteRun, *folders: Path) -> dict[str, list[str]]:
+    leaks: dict[str, list[str]] = {}
+    if found := _leaks(run.output):
+        leaks["terminal output"] = found
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file() and (found := _leaks(path.read_text(errors="replace"))):
+                leaks[str(path.relative_to(folder.parent))] = found
+    return leaks
+
+
+def test_recording_run_leaks_neither_key_nor_number(run_suite: RunSuite, tmp_path: Path) -> None:
+    cassettes = tmp_path / "cassettes"
+    run = run_suite("--target", "emulator", "--record", f"--cassette-dir={cassettes}", "-v", "-rA", env=CANARY_ENV)
+    assert run.returncode == 0, run.output[-3000:]
+    assert any(cassettes.rglob("*.yaml")), "nothing was recorded, so nothing was scanned"
+    assert _scan(run, run.reports, cassettes) == {}
+    # the number did travel, as its pseudonym: redaction happened, the data was not simply absent
+    assert "5500" in (run.reports / "junit.xml").read_text() + "".join(p.read_text() for p in cassettes.rglob("*.yaml"))
+
+
+def test_failing_run_leaks_neither_key_nor_number(run_suite: RunSuite) -> None:
+    faults = [arg for fault in FAILING_FAULTS for arg in ("--emulator-fault", fault)]
+    run = run_suite(
+        "--target",
+        "emulator",
+        *faults,
+        "-v",
+        "-rA",
+        "--showlocals",
+        "--tb=long",
+        env={**CANARY_ENV, "MMLITE_WEBHOOK_TIMEOUT": "1"},
+    )
+    assert run.failed(), "the faults should have made scenarios fail"
+    assert _scan(run, run.reports) == {}
+
+
+def test_the_scan_itself_sees_each_form_of_leak() -> None:
+    inside_a_wamid = "wamid." + base64.b64encode(b"\x18\r" + CANARY_PHONE.encode() + b"\x15\x02").decode()
+    assert _leaks(f"to: +{CANARY_PHONE}") == [CANARY_PHONE]
+    assert _leaks(f"D360-API-KEY: {CANARY_KEY}") == [CANARY_KEY]
+    assert _leaks(f"id {inside_a_wamid}") == [f"{CANARY_PHONE} inside a wamid"]
+    assert _leaks("to: 5500000000001, wamid.HBgNNTUwMDA2NTM0NDc0OBUCABEYEkI4M0U4MzJCQkQwNjJBREJCOAA=") == []
