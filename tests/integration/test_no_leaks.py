@@ -47,7 +47,8 @@ def _decoded_wamids(text: str) -> Iterator[str]:
 
 def _leaks(text: str) -> list[str]:
     found = [c for c in (CANARY_KEY, CANARY_NOT_ONBOARDED_KEY, CANARY_PHONE) if c in text]
-    found += [f"{CANARY_PHONE} inside a wamid" for inside in _decoded_wamids(text) if CANARY_PHONE in inside]
+    if any(CANARY_PHONE in inside for inside in _decoded_wamids(text)):
+        found.append(f"{CANARY_PHONE} inside a wamid")
     return found
 
 
