@@ -125,7 +125,9 @@ def test_docs_list_every_fault_and_assumption() -> None:
     from mmlite_conformance.emulator import FAULTS
 
     doc = (PACKAGE.parents[1] / "docs" / "emulator.md").read_text()
+    readme = (PACKAGE.parents[1] / "README.md").read_text()
     for name in FAULTS:
         assert f"`{name}`" in doc
     for assumption in ASSUMPTIONS:
         assert f"| {assumption.id} |" in doc
+        assert f"| {assumption.id} |" in readme, "README's assumptions table is out of date"
