@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from mmlite_conformance.evidence import Exchange, Observation
+from mmlite_conformance.evidence import Exchange
 
 
 class ConformanceError(AssertionError):
@@ -279,7 +279,3 @@ def shape_of(value: Any) -> Any:
     if isinstance(value, list):
         return [shape_of(value[0])] if value else []
     return type(value).__name__
-
-
-def http_status_observation(status: int, situation: str, contract: str, source: str) -> Observation:
-    return Observation(topic=f"HTTP status of {situation}", observed=f"HTTP {status}", contract=contract, source=source)

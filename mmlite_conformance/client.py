@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json as jsonlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ import httpx
 
 from mmlite_conformance.config import Secret, Settings
 from mmlite_conformance.evidence import Exchange
-from mmlite_conformance.redaction import Redactor, dump_json
+from mmlite_conformance.redaction import Redactor, dump_json, parse_json
 
 API_KEY_HEADER = "D360-API-KEY"
 WEBHOOK_PATH = "/waba_webhook"
@@ -137,7 +136,7 @@ class ApiClient:
             ) from None
         elapsed = (self._clock() - started) * 1000
         text = response.text
-        parsed = _parse_json(text)
+        parsed = parse_json(text)
         exchange = Exchange(
             label=label,
             **recorded_request,
@@ -192,7 +191,7 @@ class ApiClient:
             recorded_body = None
         else:
             text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-            recorded_body = self._body_evidence(_parse_json(text), text)
+            recorded_body = self._body_evidence(parse_json(text), text)
         return {
             "method": request.method,
             "url": self.redactor.redact_text(str(request.url)),
@@ -214,16 +213,6 @@ def _header_items(headers: httpx.Headers) -> list[tuple[str, str]]:
         previous = merged.get(name.lower())
         merged[name.lower()] = (previous[0], previous[1] + ", " + value) if previous else (name, value)
     return list(merged.values())
-
-
-def _parse_json(text: str) -> Any:
-    """The JSON value of `text`, or None when it is empty or not JSON (a finding, not an exception)."""
-    if not text.strip():
-        return None
-    try:
-        return jsonlib.loads(text)
-    except ValueError:
-        return None
 
 
 # -- payload builders: pure functions, Cloud API / MM Lite request shapes (CONTRACT.md §4) --------------------

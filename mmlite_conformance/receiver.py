@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import socket
 import threading
 import time
@@ -14,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-from mmlite_conformance.redaction import Redactor, dump_json
+from mmlite_conformance.redaction import Redactor, dump_json, parse_json
 
 DEFAULT_PATH: Final = "/webhook"
 #: what `url` gives in replay: no server exists, and `.invalid` can never resolve (RFC 6761)
@@ -176,7 +175,7 @@ class WebhookReceiver:
                 method=method.upper(),
                 path=path,
                 headers={k.lower(): v for k, v in headers.items()},
-                body=_parse_json(raw),
+                body=parse_json(raw),
                 raw=raw,
                 received_at=time.time(),
             )
@@ -359,15 +358,6 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
 def _value(node: dict[str, Any], key: str = "value") -> dict[str, Any]:
     value = node.get(key)
     return value if isinstance(value, dict) else {}
-
-
-def _parse_json(raw: str) -> Any:
-    if not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return None
 
 
 # -- HTTP server -------------------------------------------------------------------------------------------------

@@ -215,6 +215,16 @@ class Redactor:
         return "wamid." + base64.b64encode(changed).decode() if changed != raw else match.group(0)
 
 
+def parse_json(text: str) -> Any:
+    """The JSON value of `text`, or None when it is empty or not JSON (a finding, not an exception)."""
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def dump_json(obj: Any) -> str:
     """The compact, stable serialisation used for redacted bodies (re-serialising it gives the same text)."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))

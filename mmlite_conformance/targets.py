@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
@@ -21,7 +20,7 @@ EMULATOR_SEED = 20260101
 EMULATOR_START_TIME = 1767225600  # 2026-01-01T00:00:00Z
 
 
-class TargetUnavailable(Exception):
+class TargetUnavailableError(Exception):
     """The target cannot do what a step needs (e.g. nobody can answer a prompt); the scenario is skipped."""
 
 
@@ -71,10 +70,12 @@ class Target(ABC):
         return marker
 
     def begin_scenario(self) -> None:
-        """Bring the target to a known state before a scenario."""
+        """Bring the target to a known state before a scenario; replay and live have nothing to reset."""
+        return None
 
     def end_scenario(self) -> None:
         """Let the target finish what a scenario started (pending webhook deliveries)."""
+        return None
 
     @abstractmethod
     def send_inbound_text(self, text: str, prompt: Prompt) -> None:
@@ -167,7 +168,7 @@ class EmulatorTarget(Target):
         headers = {"D360-API-KEY": (key or self.settings.api_key).reveal()}
         response = self._control.request(method, path, json=json, headers=headers)
         if response.status_code >= 400:
-            raise TargetUnavailable(f"emulator control {method} {path} answered HTTP {response.status_code}")
+            raise TargetUnavailableError(f"emulator control {method} {path} answered HTTP {response.status_code}")
         return response
 
     def begin_scenario(self) -> None:
@@ -197,7 +198,7 @@ class LiveTarget(Target):
 
     def _require_person(self, what: str) -> None:
         if not self.settings.interactive:
-            raise TargetUnavailable(f"needs a person to {what}, and nobody can answer here (no TTY or CI is set)")
+            raise TargetUnavailableError(f"needs a person to {what}, and nobody can answer here (no TTY or CI is set)")
 
     def webhook_url(self) -> str:
         assert self.settings.webhook_public_url is not None  # validated by config for live runs
@@ -221,9 +222,3 @@ TARGETS: dict[str, type[Target]] = {cls.name: cls for cls in (ReplayTarget, Emul
 
 def create_target(settings: Settings) -> Target:
     return TARGETS[settings.target](settings)
-
-
-def print_prompt(message: str) -> None:
-    """Default prompt: straight to the terminal (the plugin suspends output capture around it)."""
-    sys.stderr.write(f"\n>>> {message}\n")
-    sys.stderr.flush()

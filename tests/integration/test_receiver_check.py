@@ -25,13 +25,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _target(public_url: str) -> Iterator[LiveTarget]:
+def _target(public_url: str, listen: tuple[str, int] = ("127.0.0.1", 0)) -> Iterator[LiveTarget]:
     settings = Settings(
         target="live",
         record=None,
         api_key=Secret("k" * 24),
         not_onboarded_api_key=None,
         recipient="5511987650001",
+        webhook_listen=listen,
         webhook_public_url=public_url,
     )
     target = LiveTarget(settings)
@@ -71,20 +72,7 @@ def test_a_webhook_url_that_answers_but_is_not_the_receiver_fails_the_wait() -> 
 
 def test_the_receiver_behind_the_webhook_url_gets_the_notification() -> None:
     port = _free_port()
-    settings = Settings(
-        target="live",
-        record=None,
-        api_key=Secret("k" * 24),
-        not_onboarded_api_key=None,
-        recipient="5511987650001",
-        webhook_listen=("127.0.0.1", port),
-        webhook_public_url=f"http://127.0.0.1:{port}/webhook",
-    )
-    target = LiveTarget(settings)
-    target.start()
-    try:
+    with _target(f"http://127.0.0.1:{port}/webhook", listen=("127.0.0.1", port)) as target:
         marker = target.post_test_notification("abc123")
         assert target.receiver is not None
         assert marker in target.receiver.wait_for(lambda e: marker in e.raw, timeout=2).raw
-    finally:
-        target.stop()

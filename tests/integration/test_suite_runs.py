@@ -56,8 +56,15 @@ def test_recording_from_the_emulator_reproduces_the_shipped_cassettes_byte_for_b
         (["--record"], {}, "--record"),
         (["--target", "live"], {}, "D360_API_KEY"),
         (["--target", "emulator"], {"MMLITE_RECIPIENT": "55-abc"}, "MMLITE_RECIPIENT"),
-        (["--target", "live"], {"D360_API_KEY": "k" * 24, "MMLITE_RECIPIENT": "5511987650001",
-                                "MMLITE_WEBHOOK_URL": "http://insecure.example.org/hook"}, "MMLITE_WEBHOOK_URL"),
+        (
+            ["--target", "live"],
+            {
+                "D360_API_KEY": "k" * 24,
+                "MMLITE_RECIPIENT": "5511987650001",
+                "MMLITE_WEBHOOK_URL": "http://insecure.example.org/hook",
+            },
+            "MMLITE_WEBHOOK_URL",
+        ),
     ],
     ids=["unknown-target", "record-in-replay", "live-without-key", "malformed-number", "live-http-webhook"],
 )
