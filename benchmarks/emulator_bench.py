@@ -165,6 +165,32 @@ def cold_start(runs: int) -> list[float]:
     return samples
 
 
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def sustained_memory(phases: int, seconds: float, connections: int, server_cpu: int) -> list[tuple[int, float]]:
+    """(requests so far, server RSS in MiB) after each phase of sustained load on one emulator process."""
+    proc = subprocess.Popen(_command("emulator", server_cpu), stdout=subprocess.PIPE, text=True)
+    samples: list[tuple[int, float]] = []
+    try:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline().strip().rsplit(":", 1)[1])
+        if hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(proc.pid, {server_cpu})
+        total = 0
+        for _ in range(phases):
+            total += asyncio.run(_load(port, seconds, connections, warmup=0.0))[0]
+            samples.append((total, _rss_mib(proc.pid)))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return samples
+
+
 def _median_run(runs: list[tuple[Result, Result]]) -> tuple[Result, Result]:
     by_rps = sorted(runs, key=lambda run: run[0].rps)
     by_p99 = sorted(runs, key=lambda run: run[1].percentile(0.99))
@@ -179,6 +205,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds, median reported (default 3)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent keep-alive connections (default 8)")
     parser.add_argument("--cold-runs", type=int, default=5, help="cold-start samples (default 5)")
+    parser.add_argument("--memory-phases", type=int, default=6, help="sustained-load phases for RSS (default 6)")
     args = parser.parse_args()
     if args.serve_bare:
         serve_bare(args.cpu)
@@ -223,6 +250,13 @@ def main() -> int:
         f"(min {min(cold):.3f}, max {max(cold):.3f})   goal <= {GOAL_COLD_S:g} s   "
         f"{verdict[cold_median <= GOAL_COLD_S]}"
     )
+    if Path("/proc/self/status").exists():
+        samples = sustained_memory(args.memory_phases, args.seconds, args.connections, server_cpu)
+        shown = ", ".join(f"{count // 1000}k: {rss:.1f}" for count, rss in samples)
+        # the stores are bounded at 10 000 messages per account: compare once they are full
+        full = [rss for count, rss in samples if count > 20_000]
+        growth = f"{full[-1] - full[0]:+.1f} MiB over the last {len(full)} phases" if len(full) > 1 else "n/a"
+        print(f"server RSS (MiB) after requests: {shown}; after the stores filled: {growth}")
     return 0
 
 
