@@ -1,4 +1,4 @@
-"""Command line: `mmlite-conformance emulator | run`."""
+"""Command line: `mmlite-conformance emulator` (the suite itself runs with `pytest` from a checkout)."""
 
 from __future__ import annotations
 
