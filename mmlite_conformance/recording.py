@@ -37,7 +37,6 @@ __all__ = [
     "LIVE_NOTE",
     "MATCH_ON",
     "MM_LITE_PATH_PREFIX",
-    "RECEIVER_CANONICAL_URL",
     "TAPE_SUFFIX",
     "CassetteError",
     "NetworkBlocked",
@@ -59,8 +58,6 @@ Target = Literal["emulator", "live"]
 CONTROL_PATH_PREFIX = "/_emulator/"
 #: paths under this prefix belong to the MM Lite onboarding host, everything else to the Cloud API host
 MM_LITE_PATH_PREFIX = "/mmlite/"
-#: what the suite's loopback receiver URL becomes in cassettes (pass it in `canonical_replacements`)
-RECEIVER_CANONICAL_URL = "https://webhook.receiver.invalid/webhook"
 TAPE_SUFFIX = ".webhooks.json"
 CASSETTE_SUFFIX = ".yaml"
 EMULATOR_NOTE = "recorded from the embedded emulator, not from 360dialog's sandbox"

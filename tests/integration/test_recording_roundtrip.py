@@ -21,8 +21,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from mmlite_conformance.evidence import API_KEY_PLACEHOLDER
+from mmlite_conformance.receiver import PLACEHOLDER_URL
 from mmlite_conformance.recording import (
-    RECEIVER_CANONICAL_URL,
     CassetteError,
     NetworkBlocked,
     Recorder,
@@ -92,7 +92,7 @@ def server_url() -> Iterator[str]:
 
 def _recorder(cassette_dir: Path, mode: RecordingMode) -> Recorder:
     redactor = Redactor(secrets=[API_KEY], phone_numbers=[PHONE], pseudonym_key=OFFLINE_PSEUDONYM_KEY)
-    return Recorder(cassette_dir, redactor, mode, canonical_replacements={RECEIVER: RECEIVER_CANONICAL_URL})
+    return Recorder(cassette_dir, redactor, mode, canonical_replacements={RECEIVER: PLACEHOLDER_URL})
 
 
 def _scenario(client: httpx.Client) -> list[Any]:
@@ -149,7 +149,7 @@ def test_record_then_replay_offline(tmp_path: Path, server_url: str) -> None:
         assert API_KEY not in text
         assert PHONE not in text
         assert "127.0.0.1" not in text
-    assert API_KEY_PLACEHOLDER in cassette_text and RECEIVER_CANONICAL_URL in cassette_text
+    assert API_KEY_PLACEHOLDER in cassette_text and PLACEHOLDER_URL in cassette_text
 
     redactor = _recorder(cassette_dir, "replay").redactor
     with (
@@ -171,7 +171,7 @@ def test_record_then_replay_offline(tmp_path: Path, server_url: str) -> None:
     assert replayed[0]["contacts"][0]["wa_id"] == redactor.pseudonym(PHONE)
     # canonical replacements apply to response bodies too: the receiver's loopback URL never reaches a cassette
     assert recorded[1] == {"webhook": RECEIVER, "status": "active"}
-    assert replayed[1] == {"webhook": RECEIVER_CANONICAL_URL, "status": "active"}
+    assert replayed[1] == {"webhook": PLACEHOLDER_URL, "status": "active"}
 
 
 def test_rerecording_is_byte_identical_and_asgi_matches_uvicorn(tmp_path: Path, server_url: str) -> None:

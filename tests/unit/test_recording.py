@@ -17,9 +17,9 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.request import Request as VcrRequest
 
 from mmlite_conformance.evidence import API_KEY_PLACEHOLDER
+from mmlite_conformance.receiver import PLACEHOLDER_URL
 from mmlite_conformance.recording import (
     EMULATOR_NOTE,
-    RECEIVER_CANONICAL_URL,
     CassetteError,
     NetworkBlocked,
     Recorder,
@@ -110,7 +110,7 @@ def _recorder(tmp_path: Path, mode: RecordingMode) -> Recorder:
         cassette_dir=tmp_path / "cassettes",
         redactor=FakeRedactor([API_KEY], [PHONE, OTHER_PHONE]),
         mode=mode,
-        canonical_replacements={RECEIVER: RECEIVER_CANONICAL_URL},
+        canonical_replacements={RECEIVER: PLACEHOLDER_URL},
     )
 
 
@@ -319,7 +319,7 @@ def test_recorded_cassette_is_canonical_and_redacted(tmp_path: Path) -> None:
         assert banned not in first["headers"]
     assert json.loads(first["body"]) == {"messaging_product": "whatsapp", "to": pseudonym, "type": "template"}
     assert first["headers"]["content-length"] == [str(len(first["body"].encode()))]
-    assert json.loads(second["body"]) == {"phone": pseudonym, "webhook_url": RECEIVER_CANONICAL_URL}
+    assert json.loads(second["body"]) == {"phone": pseudonym, "webhook_url": PLACEHOLDER_URL}
     response = data["interactions"][0]["response"]
     assert set(response["headers"]) == {"content-length", "content-type"}  # date, server, x-request-id dropped
     assert json.loads(response["body"]["string"])["contacts"] == [{"input": pseudonym, "wa_id": pseudonym}]
