@@ -447,9 +447,14 @@ def render_run_header(info: RunInfo, redactor: SupportsRedaction | None = None, 
     parts = [f"<style>{_CSS}</style><div class='mml-run'><h3>Run</h3><table class='mml-runinfo'>{body}</table>"]
     if info.cassettes_from_emulator or emulator_scenarios:
         count = f" ({emulator_scenarios} scenario(s))" if emulator_scenarios else ""
+        source = (
+            "Run against the embedded emulator"
+            if info.target == "emulator"
+            else "Cassettes recorded from the embedded emulator"
+        )
         parts.append(
-            "<div class='mml-banner'><b>Cassettes recorded from the embedded emulator, not from 360dialog's "
-            f"sandbox</b>{count}: this run shows the suite's behaviour, not the platform's.</div>"
+            f"<div class='mml-banner'><b>{source}, not 360dialog's sandbox</b>{count}: this run shows the "
+            "suite's behaviour, not the platform's.</div>"
         )
     if info.assumptions:
         items = "".join(f"<li>{_esc(red, a)}</li>" for a in info.assumptions)
@@ -731,9 +736,8 @@ def _sanitize_metadata(config: pytest.Config) -> None:
     if info is not None:
         metadata.update(
             {
+                # the base URLs are in the summary's run table: the emulator's are known only once it runs
                 "MM Lite target": info.target,
-                "Cloud API base URL": info.cloud_base_url,
-                "MM Lite URL": info.mm_lite_url,
                 "Suite version": info.suite_version,
                 "Run started (UTC)": info.started_at,
                 "Cassette provenance": info.cassette_provenance,

@@ -362,7 +362,7 @@ def test_observations_are_visibly_not_judged(sample_run: SampleRun) -> None:
 
 def test_the_summary_has_a_run_header_and_a_naturally_sorted_requirements_table(sample_run: SampleRun) -> None:
     page = sample_run.html
-    assert "Cassettes recorded from the embedded emulator, not from 360dialog's sandbox" in page
+    assert "Cassettes recorded from the embedded emulator, not 360dialog's sandbox" in page
     for text in ("https://waba-v2.360dialog.io", "9.9.9", "2025-01-02T03:04:05+00:00", "A1: pricing.category"):
         assert text in page
     rows = re.findall(r"<tr class='mml-requirement' data-requirement='([^']+)'>(.*?)</tr>", page)
