@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from mmlite_conformance.checks import Checker, ConformanceError
 from mmlite_conformance.client import ApiClient
 from mmlite_conformance.config import ConfigError, Settings, load_settings
 from mmlite_conformance.evidence import Observation, ScenarioEvidence
-from mmlite_conformance.receiver import PLACEHOLDER_URL, WebhookReceiver
+from mmlite_conformance.receiver import PLACEHOLDER_URL, WebhookEvent, WebhookReceiver
 from mmlite_conformance.recording import (
     CassetteError,
     Recorder,
@@ -394,6 +394,11 @@ class Conformance:
 
     def observe(self, observation: Observation) -> None:
         self.evidence.add_observation(observation)
+
+    def show_webhooks(self, events: Iterable[WebhookEvent]) -> None:
+        """The webhook events a step relied on, redacted, shown under that step in the report."""
+        for event in events:
+            self.evidence.add_webhook(self.check.redact_json({"path": event.path, "body": event.body}))
 
 
 @pytest.fixture

@@ -51,12 +51,13 @@ def _(text: str, user: User, nonce: str) -> str:
 
 
 @then("the receiver gets the test notification")
-def _(test_notification: str, webhooks: WebhookReceiver, settings: Settings) -> None:
-    webhooks.wait_for(
+def _(test_notification: str, webhooks: WebhookReceiver, settings: Settings, conformance: Conformance) -> None:
+    arrived = webhooks.wait_for(
         lambda event: test_notification in event.raw,
         timeout=settings.wait_timeout,
         description=f"the test notification {test_notification}",
     )
+    conformance.show_webhooks([arrived])
 
 
 @then("the reported webhook URL is the suite's receiver")
@@ -65,8 +66,10 @@ def _(response: ApiResponse, target: Target, check: Checker) -> None:
 
 
 @then("an inbound text webhook containing the nonce arrives", target_fixture="inbound_webhook")
-def _(inbound_text: str, webhooks: WebhookReceiver, settings: Settings) -> Any:
-    return webhooks.wait_for(is_inbound_text(inbound_text), timeout=settings.wait_timeout)
+def _(inbound_text: str, webhooks: WebhookReceiver, settings: Settings, conformance: Conformance) -> Any:
+    event = webhooks.wait_for(is_inbound_text(inbound_text), timeout=settings.wait_timeout)
+    conformance.show_webhooks([event])
+    return event
 
 
 @then(step('the inbound webhook matches the "{schema}" schema'))
@@ -87,12 +90,14 @@ def _(
     webhooks: WebhookReceiver,
     settings: Settings,
     check: Checker,
+    conformance: Conformance,
 ) -> list[Any]:
     message_id = check.successful_send(response)
     if "read" in statuses:
         user.reads(message_id)
     events = status_trail(webhooks, message_id, statuses, timeout=settings.wait_timeout)
     trail = statuses_of(events, message_id)
+    conformance.show_webhooks(events)
     check.not_failed(trail)
     check.status_order([s["status"] for s in trail], statuses)
     return events
