@@ -17,7 +17,7 @@ import pytest
 from mmlite_conformance import __version__, reporting
 from mmlite_conformance.checks import Checker, ConformanceError
 from mmlite_conformance.client import ApiClient
-from mmlite_conformance.config import ConfigError, Settings, load_settings
+from mmlite_conformance.config import OFFLINE_RECIPIENT, ConfigError, Settings, load_settings
 from mmlite_conformance.evidence import Observation, ScenarioEvidence
 from mmlite_conformance.receiver import PLACEHOLDER_URL, WebhookEvent, WebhookReceiver
 from mmlite_conformance.recording import (
@@ -28,7 +28,7 @@ from mmlite_conformance.recording import (
     cassette_name,
     make_provenance,
 )
-from mmlite_conformance.redaction import Redactor
+from mmlite_conformance.redaction import Redactor, derive_pseudonym_key
 from mmlite_conformance.schemas import SchemaRegistry
 from mmlite_conformance.targets import (
     EMULATOR_SEED,
@@ -114,9 +114,18 @@ def build_redactor(settings: Settings) -> Redactor:
     secrets = [settings.api_key.reveal()]
     if settings.not_onboarded_api_key is not None:
         secrets.append(settings.not_onboarded_api_key.reveal())
-    # live pseudonyms are keyed with the partner's secret so they cannot be reversed by trying every number
-    key = settings.api_key.reveal().encode() if settings.target == "live" else b"mmlite-conformance"
-    return Redactor(secrets=secrets, phone_numbers=[settings.recipient], pseudonym_key=key)
+    return Redactor(secrets=secrets, phone_numbers=[settings.recipient], pseudonym_key=pseudonym_key(settings))
+
+
+def pseudonym_key(settings: Settings) -> bytes:
+    """Only the offline recipient gets the public key (the shipped cassettes must re-record byte for byte). A real
+    number gets a key nobody else has, so its pseudonym cannot be brute-forced back: derived from the live key,
+    or random for this run (replay takes its recipient from the tape, so no later run needs the same key)."""
+    if settings.recipient == OFFLINE_RECIPIENT:
+        return derive_pseudonym_key(None)
+    if settings.target == "live":
+        return derive_pseudonym_key(settings.api_key.reveal())
+    return os.urandom(32)
 
 
 def _default_artefacts(config: pytest.Config) -> None:

@@ -1,0 +1,46 @@
+"""Plugin decisions that need no pytest run: pseudonym keys per kind of recipient."""
+
+from __future__ import annotations
+
+import pytest
+
+from mmlite_conformance.config import OFFLINE_RECIPIENT, Secret, Settings
+from mmlite_conformance.plugin import build_redactor, pseudonym_key
+from mmlite_conformance.redaction import derive_pseudonym_key
+
+pytestmark = pytest.mark.unit
+
+REAL_NUMBER = "5521987654321"
+
+
+def _settings(target: str, recipient: str, key: str = "k" * 24) -> Settings:
+    return Settings(target=target, record=None, api_key=Secret(key), not_onboarded_api_key=None, recipient=recipient)
+
+
+def test_the_offline_recipient_gets_the_public_key_so_shipped_cassettes_reproduce() -> None:
+    assert pseudonym_key(_settings("emulator", OFFLINE_RECIPIENT)) == derive_pseudonym_key(None)
+    assert pseudonym_key(_settings("replay", OFFLINE_RECIPIENT)) == derive_pseudonym_key(None)
+
+
+def test_a_live_number_is_keyed_with_the_partners_secret() -> None:
+    key = pseudonym_key(_settings("live", REAL_NUMBER))
+    assert key == derive_pseudonym_key("k" * 24) != derive_pseudonym_key(None)
+    assert key != pseudonym_key(_settings("live", REAL_NUMBER, key="another-key-000000000000"))
+
+
+def test_a_real_number_given_to_the_emulator_gets_a_key_of_this_run_only() -> None:
+    first, second = (pseudonym_key(_settings("emulator", REAL_NUMBER)) for _ in range(2))
+    assert first != second
+    assert derive_pseudonym_key(None) not in (first, second)
+
+
+def test_the_redactor_hides_both_keys_and_the_number() -> None:
+    settings = Settings(
+        target="live",
+        record=None,
+        api_key=Secret("a" * 24),
+        not_onboarded_api_key=Secret("b" * 24),
+        recipient=REAL_NUMBER,
+    )
+    text = build_redactor(settings).redact_text(f"{'a' * 24} {'b' * 24} +{REAL_NUMBER}")
+    assert "a" * 24 not in text and "b" * 24 not in text and REAL_NUMBER not in text
