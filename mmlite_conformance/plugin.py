@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -182,22 +183,18 @@ def redactor(pytestconfig: pytest.Config, settings: Settings) -> Redactor:
 @pytest.fixture(scope="session")
 def target(settings: Settings, pytestconfig: pytest.Config) -> Iterator[Target]:
     runtime = create_target(settings)
-    guard = block_network() if settings.target == "replay" else None
-    try:
-        if guard is not None:
-            guard.__enter__()
-        runtime.start()
-    except OSError as error:
-        pytest.fail(f"cannot start the {settings.target} target: {error}", pytrace=False)
-    info = pytestconfig.stash.get(reporting.RUN_INFO, None)
-    if info is not None:
-        info.cloud_base_url, info.mm_lite_url = runtime.settings.cloud_base_url, runtime.settings.mm_lite_url
-    try:
+    with contextlib.ExitStack() as stack:
+        if settings.target == "replay":
+            stack.enter_context(block_network())
+        try:
+            runtime.start()
+        except OSError as error:
+            pytest.fail(f"cannot start the {settings.target} target: {error}", pytrace=False)
+        stack.callback(runtime.stop)
+        info = pytestconfig.stash.get(reporting.RUN_INFO, None)
+        if info is not None:
+            info.cloud_base_url, info.mm_lite_url = runtime.settings.cloud_base_url, runtime.settings.mm_lite_url
         yield runtime
-    finally:
-        runtime.stop()
-        if guard is not None:
-            guard.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")
@@ -224,11 +221,15 @@ def recorder(settings: Settings, redactor: Redactor, target: Target, pytestconfi
 
 
 def _receiver_origins(target: Target) -> tuple[str, ...]:
-    """Webhook deliveries to our own receiver are events, not API exchanges: never record them."""
+    """Posts to our own receiver (the emulator's deliveries, the test notification, also through a live
+    tunnel) are webhook events, not API exchanges: never record them."""
     if target.receiver is None:
         return ()
-    url = httpx.URL(target.receiver.url)
-    return (f"{url.host}:{url.port}",)
+    origins = []
+    for address in {target.receiver.url, target.webhook_url()}:
+        url = httpx.URL(address)
+        origins.append(f"{url.host}:{url.port or {'http': 80, 'https': 443}[url.scheme]}")
+    return tuple(sorted(origins))
 
 
 @pytest.fixture(scope="session")

@@ -44,3 +44,25 @@ def test_the_redactor_hides_both_keys_and_the_number() -> None:
     )
     text = build_redactor(settings).redact_text(f"{'a' * 24} {'b' * 24} +{REAL_NUMBER}")
     assert "a" * 24 not in text and "b" * 24 not in text and REAL_NUMBER not in text
+
+
+def test_posts_to_the_receiver_are_never_recorded_also_through_a_live_tunnel() -> None:
+    from mmlite_conformance.plugin import _receiver_origins
+    from mmlite_conformance.targets import LiveTarget
+
+    settings = Settings(
+        target="live",
+        record="new",
+        api_key=Secret("k" * 24),
+        not_onboarded_api_key=None,
+        recipient=REAL_NUMBER,
+        webhook_public_url="https://hooks.example.org/in",
+    )
+    target = LiveTarget(settings)
+    target.start()
+    try:
+        assert target.receiver is not None
+        port = target.receiver.address[1] if target.receiver.address else 0
+        assert _receiver_origins(target) == tuple(sorted(("hooks.example.org:443", f"127.0.0.1:{port}")))
+    finally:
+        target.stop()
