@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -41,7 +42,7 @@ from mmlite_conformance.targets import (
 
 SETTINGS = pytest.StashKey[Settings]()
 SETTINGS_REDACTOR = pytest.StashKey[Redactor]()
-CALL_FAILED = pytest.StashKey[bool]()
+CALL_PASSED = pytest.StashKey[bool]()
 #: the shipped cassettes say this date, so that re-recording them from the emulator changes no byte
 EMULATOR_RECORDING_DATE = datetime.fromtimestamp(EMULATOR_START_TIME, UTC).date().isoformat()
 SUITE_DIRS = ("steps", "features")
@@ -159,8 +160,8 @@ def _provenance_summary(settings: Settings, config: pytest.Config) -> str:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
-    if report.when == "call" and report.failed:
-        item.stash[CALL_FAILED] = True
+    if report.when == "call":
+        item.stash[CALL_PASSED] = report.passed
     return report
 
 
@@ -296,15 +297,15 @@ def cassette(
         with recorder.session(_scenario_cassette_name(item), provenance) as session:
             scenario_evidence.provenance = dict(session.provenance or provenance)
             yield session
-            if item.stash.get(CALL_FAILED, False):
-                raise _ScenarioFailedError  # leaves every recorded file as it was
-    except _ScenarioFailedError:
+            if not item.stash.get(CALL_PASSED, False):
+                raise _ScenarioNotPassedError  # failed or skipped: every recorded file stays as it was
+    except _ScenarioNotPassedError:
         pass
     except (CassetteError, TargetUnavailableError) as error:
         pytest.fail(str(error), pytrace=False)
 
 
-class _ScenarioFailedError(Exception):
+class _ScenarioNotPassedError(Exception):
     """Aborts a recording session without saving anything."""
 
 
@@ -376,7 +377,7 @@ class User:
         self._run(lambda: self.target.wait_for_template_sync(seconds, self._prompt))
 
     @staticmethod
-    def _run(action: Any) -> None:
+    def _run(action: Callable[[], None]) -> None:
         try:
             action()
         except TargetUnavailableError as reason:
@@ -397,7 +398,9 @@ class Conformance:
     check: Checker
 
     def validate(self, kind: str, body: Any) -> None:
-        verdict = self.schemas.validate(kind, self.check.redact_json(body))
+        """Validates what the target sent; only the verdict's messages, which quote values, are redacted."""
+        verdict = self.schemas.validate(kind, body)
+        verdict = dataclasses.replace(verdict, errors=tuple(self.check.redact_text(e) for e in verdict.errors))
         self.evidence.add_verdict(verdict)
         if not verdict.valid:
             raise ConformanceError(self.check.redact_text(verdict.summary()))
