@@ -42,12 +42,15 @@ Feature: 2. Sending the first MM Lite marketing message
 
     @S2b @mm_lite @ttl
     Scenario Outline: A TTL inside the marketing range is accepted
-      Both ends of the range are valid values.
+      Both ends of the range are valid values. The field is sent at the top level
+      of the send payload, as the guide words it; Meta makes it a template
+      property instead (CONTRACT §10.6), so where it was placed is recorded.
       Given a template message "marketing_text_no_param" in "en" for the test recipient
       And the message sets "message_send_ttl_seconds" to <ttl>
       When the partner sends the message via MM Lite
       Then the response is a successful send
       And the response matches the "send-response" schema
+      And the placement of "message_send_ttl_seconds" is recorded as an observation
 
       Examples: the boundaries of the marketing range
         | ttl     |

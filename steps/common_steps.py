@@ -250,6 +250,21 @@ def _(response: ApiResponse, conformance: Conformance, scenario_evidence: Scenar
     )
 
 
+@then(step('the placement of "{field}" is recorded as an observation'))
+def _(field: str, message: dict[str, Any], response: ApiResponse, conformance: Conformance) -> None:
+    conformance.observe(
+        Observation(
+            topic=f"placement of {field}",
+            observed=f"sent at the top level of the send payload: HTTP {response.status}"
+            if field in message
+            else "not in the send payload",
+            contract="360dialog: 'in the payload of your Marketing Message Template' (ambiguous); Meta: a template "
+            "property set when the template is created",
+            source="CONTRACT §4.4, §10.6",
+        )
+    )
+
+
 @then("the response body is recorded as an observation")
 def _(response: ApiResponse, check: Checker, conformance: Conformance, scenario_evidence: ScenarioEvidence) -> None:
     conformance.observe(
