@@ -49,12 +49,6 @@ class Checker:
 
     # --- responses -------------------------------------------------------------------------------------------
 
-    def success(self, response: _Response) -> None:
-        if not 200 <= response.status < 300:
-            raise self.fail(f"expected a successful send (HTTP 2xx), got HTTP {response.status}", self._shown(response))
-        if not isinstance(response.body, Mapping):
-            raise self.fail("expected a JSON object body", self._shown(response))
-
     def ok_status(self, response: _Response) -> None:
         if not 200 <= response.status < 300:
             raise self.fail(
@@ -63,13 +57,20 @@ class Checker:
 
     def successful_send(self, response: _Response) -> str:
         """HTTP 2xx, `messaging_product` whatsapp, a contact and a message id; returns the message id."""
-        self.success(response)
+        self.ok_status(response)
+        if not isinstance(response.body, Mapping):
+            raise self.fail("expected a JSON object body", self._shown(response))
         if response.body.get("messaging_product") != "whatsapp":
             raise self.fail("expected messaging_product 'whatsapp' in the send response", response.body)
-        contacts = response.body.get("contacts")
-        if not (isinstance(contacts, list) and contacts):
-            raise self.fail("expected `contacts[0]` in the send response", response.body)
+        self._first(response, "contacts")
         return self.message_id(response)
+
+    def _first(self, response: _Response, key: str) -> Mapping[str, Any]:
+        """`body[key][0]` of a send response, which must be an object."""
+        items = response.body.get(key) if isinstance(response.body, Mapping) else None
+        if not (isinstance(items, list) and items and isinstance(items[0], Mapping)):
+            raise self.fail(f"expected `{key}[0]` in the send response", self._shown(response))
+        return items[0]
 
     def error_body(self, response: _Response) -> None:
         """A JSON object that carries `error` or `detail`: an error answer, whatever its envelope."""
@@ -126,20 +127,14 @@ class Checker:
             raise self.fail(f"expected the body {json.dumps(expected)}", self._shown(response))
 
     def message_id(self, response: _Response) -> str:
-        messages = response.body.get("messages") if isinstance(response.body, Mapping) else None
-        if not (isinstance(messages, list) and messages and isinstance(messages[0], Mapping)):
-            raise self.fail("expected `messages[0]` in the send response", self._shown(response))
-        message_id = messages[0].get("id")
+        message_id = self._first(response, "messages").get("id")
         if not isinstance(message_id, str) or not message_id.startswith("wamid."):
             raise self.fail(f"expected a message id starting with 'wamid.', got {message_id!r}", response.body)
         return message_id
 
     def recipient_echoed(self, response: _Response, sent_to: str) -> None:
         """`contacts[0].input` echoes the number sent and a phone recipient gets a `wa_id` (CONTRACT §5)."""
-        contacts = response.body.get("contacts") if isinstance(response.body, Mapping) else None
-        contact = contacts[0] if isinstance(contacts, list) and contacts and isinstance(contacts[0], Mapping) else None
-        if contact is None:
-            raise self.fail("expected `contacts[0]` in the send response", self._shown(response))
+        contact = self._first(response, "contacts")
         if self.redact_json(contact.get("input")) != self.redact_json(sent_to):
             raise self.fail("expected `contacts[0].input` to echo the recipient as sent", response.body)
         if not isinstance(contact.get("wa_id"), str) or not contact["wa_id"]:

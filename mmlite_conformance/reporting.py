@@ -208,24 +208,16 @@ def _redacted_exchange(exchange: Exchange, redactor: SupportsRedaction) -> Excha
         exchange,
         label=redactor.redact_text(exchange.label),
         url=redactor.redact_text(exchange.url),
-        request_headers={
-            k: redactor.redact_text(v) for k, v in redactor.redact_json(dict(exchange.request_headers)).items()
-        },
-        request_body=(
-            redactor.redact_text(exchange.request_body)
-            if isinstance(exchange.request_body, str)
-            else redactor.redact_json(_to_jsonable(exchange.request_body))
-        ),
-        response_headers={
-            k: redactor.redact_text(v) for k, v in redactor.redact_json(dict(exchange.response_headers)).items()
-        },
-        response_body=(
-            redactor.redact_text(exchange.response_body)
-            if isinstance(exchange.response_body, str)
-            else redactor.redact_json(_to_jsonable(exchange.response_body))
-        ),
+        request_headers=redactor.redact_json(dict(exchange.request_headers)),
+        request_body=_redacted_body(exchange.request_body, redactor),
+        response_headers=redactor.redact_json(dict(exchange.response_headers)),
+        response_body=_redacted_body(exchange.response_body, redactor),
         error=None if exchange.error is None else redactor.redact_text(exchange.error),
     )
+
+
+def _redacted_body(body: Any, redactor: SupportsRedaction) -> Any:
+    return redactor.redact_text(body) if isinstance(body, str) else redactor.redact_json(_to_jsonable(body))
 
 
 # --- evidence as data --------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from mmlite_conformance.receiver import (
     statuses,
 )
 from mmlite_conformance.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
+from tests.payloads import webhook
 
 pytestmark = pytest.mark.integration
 
@@ -30,60 +31,14 @@ REDACTOR = Redactor(["Live_key_0123456789"], [USER], OFFLINE_PSEUDONYM_KEY)
 
 
 def status_body(message_id: str, status: str, recipient: str = USER) -> dict[str, Any]:
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "102290129340398",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
-                            "statuses": [
-                                {
-                                    "id": message_id,
-                                    "status": status,
-                                    "timestamp": "1750263773",
-                                    "recipient_id": recipient,
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    return webhook(
+        {"statuses": [{"id": message_id, "status": status, "timestamp": "1750263773", "recipient_id": recipient}]}
+    )
 
 
 def inbound_body(text: str, sender: str = USER) -> dict[str, Any]:
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "102290129340398",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "contacts": [{"profile": {"name": "Partner"}, "wa_id": sender}],
-                            "messages": [
-                                {
-                                    "from": sender,
-                                    "id": "wamid.IN1",
-                                    "timestamp": "1750263800",
-                                    "type": "text",
-                                    "text": {"body": text},
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    message = {"from": sender, "id": "wamid.IN1", "timestamp": "1750263800", "type": "text", "text": {"body": text}}
+    return webhook({"contacts": [{"profile": {"name": "Partner"}, "wa_id": sender}], "messages": [message]})
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from mmlite_conformance.redaction import (
     derive_pseudonym_key,
     is_pseudonym,
 )
+from tests.payloads import DISPLAY_NUMBER, PHONE_NUMBER_ID, WABA_ID, webhook
 
 pytestmark = pytest.mark.unit
 
@@ -150,31 +151,13 @@ def send_response() -> dict[str, Any]:
 
 
 def status_webhook() -> dict[str, Any]:
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "102290129340398",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
-                            "statuses": [
-                                {
-                                    "id": "wamid.ABC",
-                                    "status": "delivered",
-                                    "timestamp": "1750263773",
-                                    "recipient_id": "447700900123",
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    return webhook(
+        {
+            "statuses": [
+                {"id": "wamid.ABC", "status": "delivered", "timestamp": "1750263773", "recipient_id": "447700900123"}
+            ]
+        }
+    )
 
 
 def test_json_pseudonymises_phone_keys_even_when_unknown(redactor: Redactor) -> None:
@@ -190,9 +173,9 @@ def test_json_pseudonymises_phone_keys_even_when_unknown(redactor: Redactor) -> 
 def test_json_leaves_other_long_digit_strings_alone(redactor: Redactor) -> None:
     redacted = redactor.redact_json(status_webhook())
     value = redacted["entry"][0]["changes"][0]["value"]
-    assert redacted["entry"][0]["id"] == "102290129340398"
-    assert value["metadata"]["phone_number_id"] == "106540352242922"
-    assert value["metadata"]["display_phone_number"] == redactor.pseudonym("15550783881")
+    assert redacted["entry"][0]["id"] == WABA_ID
+    assert value["metadata"]["phone_number_id"] == PHONE_NUMBER_ID
+    assert value["metadata"]["display_phone_number"] == redactor.pseudonym(DISPLAY_NUMBER)
     assert value["statuses"][0]["timestamp"] == "1750263773"
     assert value["statuses"][0]["recipient_id"] == redactor.pseudonym("447700900123")
 

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 
 from mmlite_conformance.evidence import SchemaVerdict
 from mmlite_conformance.schemas import MAX_ERRORS, SchemaLoadError, SchemaRegistry, UnknownKindError
+from tests.payloads import webhook
 
 pytestmark = pytest.mark.unit
 
@@ -279,7 +280,7 @@ def test_marketing_ttl_120_is_rejected(registry: SchemaRegistry) -> None:
 def test_mm_pricing_fragment_fits_a_status(registry: SchemaRegistry) -> None:
     fragment = _example("26_meta_webhook_status_mm_pricing_fragment.json")
     status = {**_status("sent"), **fragment}
-    _assert_valid(registry, "webhook-notification", _webhook({"statuses": [status]}))
+    _assert_valid(registry, "webhook-notification", webhook({"statuses": [status]}))
     assert status["pricing"]["category"] == "marketing_lite"
 
 
@@ -453,26 +454,13 @@ def _inbound(kind: str, **fields: Any) -> dict[str, Any]:
     return message
 
 
-def _webhook(value: dict[str, Any], field: str = "messages") -> dict[str, Any]:
-    if field == "messages":
-        value = {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "5511900000999", "phone_number_id": "123456789012345"},
-            **value,
-        }
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "987654321098765", "changes": [{"field": field, "value": value}]}],
-    }
-
-
 def _terms_signed(**value_overrides: Any) -> dict[str, Any]:
     value: dict[str, Any] = {
         "event": "MM_LITE_TERMS_SIGNED",
         "waba_info": {"owner_business_id": "111111111111111", "waba_id": "987654321098765"},
     }
     value.update(value_overrides)
-    body = _webhook(value, field="account_update")
+    body = webhook(value, field="account_update")
     body["entry"][0]["time"] = 1760000000
     return body
 
@@ -624,60 +612,60 @@ NEGATIVE_CASES: list[tuple[str, str, Any, str, str]] = [
     (
         "status unknown",
         "webhook-notification",
-        _webhook({"statuses": [_status("queued")]}),
+        webhook({"statuses": [_status("queued")]}),
         V + ".statuses[0].status",
         "is not one of",
     ),
     (
         "failed without errors",
         "webhook-notification",
-        _webhook({"statuses": [_status("failed")]}),
+        webhook({"statuses": [_status("failed")]}),
         V + ".statuses[0]",
         "'errors' is a required",
     ),
     (
         "failed with no error",
         "webhook-notification",
-        _webhook({"statuses": [_status("failed", errors=[])]}),
+        webhook({"statuses": [_status("failed", errors=[])]}),
         V + ".statuses[0].errors",
         "should be non-empty",
     ),
     (
         "status error code string",
         "webhook-notification",
-        _webhook({"statuses": [_status("failed", errors=[{"code": "131049", "title": "x"}])]}),
+        webhook({"statuses": [_status("failed", errors=[{"code": "131049", "title": "x"}])]}),
         V + ".statuses[0].errors[0].code",
         "is not of type",
     ),
     (
         "status timestamp int",
         "webhook-notification",
-        _webhook({"statuses": [_status("sent", timestamp=1760000000)]}),
+        webhook({"statuses": [_status("sent", timestamp=1760000000)]}),
         V + ".statuses[0].timestamp",
         "is not of type 'string'",
     ),
     (
         "status id not wamid",
         "webhook-notification",
-        _webhook({"statuses": [_status("read", id="ABGGFlA5FpafAgo")]}),
+        webhook({"statuses": [_status("read", id="ABGGFlA5FpafAgo")]}),
         V + ".statuses[0].id",
         "does not match",
     ),
     (
         "pricing without category",
         "webhook-notification",
-        _webhook({"statuses": [_status("sent", pricing={"billable": True})]}),
+        webhook({"statuses": [_status("sent", pricing={"billable": True})]}),
         V + ".statuses[0].pricing",
         "'category' is a required",
     ),
     (
         "conversation without origin",
         "webhook-notification",
-        _webhook({"statuses": [_status("sent", conversation={"id": "c1"})]}),
+        webhook({"statuses": [_status("sent", conversation={"id": "c1"})]}),
         V + ".statuses[0].conversation",
         "'origin' is a required",
     ),
-    ("other object", "webhook-notification", {**_webhook({}), "object": "page"}, "$.object", "was expected"),
+    ("other object", "webhook-notification", {**webhook({}), "object": "page"}, "$.object", "was expected"),
     (
         "no metadata",
         "webhook-notification",
@@ -691,42 +679,42 @@ NEGATIVE_CASES: list[tuple[str, str, Any, str, str]] = [
     (
         "text without body",
         "webhook-notification",
-        _webhook({"messages": [_inbound("text", text={})]}),
+        webhook({"messages": [_inbound("text", text={})]}),
         V + ".messages[0].text",
         "'body' is a required",
     ),
     (
         "text without text",
         "webhook-notification",
-        _webhook({"messages": [_inbound("text")]}),
+        webhook({"messages": [_inbound("text")]}),
         V + ".messages[0]",
         "'text' is a required",
     ),
     (
         "image without image",
         "webhook-notification",
-        _webhook({"messages": [_inbound("image")]}),
+        webhook({"messages": [_inbound("image")]}),
         V + ".messages[0]",
         "'image' is a required",
     ),
     (
         "inbound without from",
         "webhook-notification",
-        _webhook({"messages": [{k: v for k, v in _inbound("text", text={"body": "hi"}).items() if k != "from"}]}),
+        webhook({"messages": [{k: v for k, v in _inbound("text", text={"body": "hi"}).items() if k != "from"}]}),
         V + ".messages[0]",
         "'from' is a required",
     ),
     (
         "terms signed without waba_info",
         "webhook-notification",
-        _webhook({"event": "MM_LITE_TERMS_SIGNED"}, field="account_update"),
+        webhook({"event": "MM_LITE_TERMS_SIGNED"}, field="account_update"),
         V,
         "'waba_info' is a required",
     ),
     (
         "terms signed without waba_info (own kind)",
         "webhook-account-update",
-        _webhook({"event": "MM_LITE_TERMS_SIGNED"}, field="account_update"),
+        webhook({"event": "MM_LITE_TERMS_SIGNED"}, field="account_update"),
         V,
         "'waba_info' is a required",
     ),
@@ -740,7 +728,7 @@ NEGATIVE_CASES: list[tuple[str, str, Any, str, str]] = [
     (
         "account update of other field",
         "webhook-account-update",
-        _webhook({"statuses": []}),
+        webhook({"statuses": []}),
         "$.entry[0].changes[0].field",
         "was expected",
     ),
@@ -1013,7 +1001,7 @@ POSITIVE_CASES: list[tuple[str, str, Any]] = [
     (
         "inbound image",
         "webhook-notification",
-        _webhook(
+        webhook(
             {
                 "contacts": [{"profile": {"name": "Ana"}, "wa_id": "5511900000001"}],
                 "messages": [_inbound("image", image={"id": "1", "mime_type": "image/jpeg", "sha256": "x"})],
@@ -1023,7 +1011,7 @@ POSITIVE_CASES: list[tuple[str, str, Any]] = [
     (
         "inbound interactive",
         "webhook-notification",
-        _webhook(
+        webhook(
             {
                 "messages": [
                     _inbound(
@@ -1038,48 +1026,48 @@ POSITIVE_CASES: list[tuple[str, str, Any]] = [
     (
         "inbound reaction",
         "webhook-notification",
-        _webhook({"messages": [_inbound("reaction", reaction={"message_id": _WAMID, "emoji": "👍"})]}),
+        webhook({"messages": [_inbound("reaction", reaction={"message_id": _WAMID, "emoji": "👍"})]}),
     ),
     (
         "inbound button",
         "webhook-notification",
-        _webhook({"messages": [_inbound("button", button={"payload": "STOP", "text": "Stop promotions"})]}),
+        webhook({"messages": [_inbound("button", button={"payload": "STOP", "text": "Stop promotions"})]}),
     ),
     (
         "inbound location",
         "webhook-notification",
-        _webhook({"messages": [_inbound("location", location={"latitude": -23.5, "longitude": -46.6})]}),
+        webhook({"messages": [_inbound("location", location={"latitude": -23.5, "longitude": -46.6})]}),
     ),
     (
         "inbound contacts",
         "webhook-notification",
-        _webhook({"messages": [_inbound("contacts", contacts=[{"name": {"formatted_name": "Ana"}}])]}),
+        webhook({"messages": [_inbound("contacts", contacts=[{"name": {"formatted_name": "Ana"}}])]}),
     ),
     (
         "inbound unsupported",
         "webhook-notification",
-        _webhook({"messages": [_inbound("unsupported", errors=[{"code": 131051, "title": "Message type unknown"}])]}),
+        webhook({"messages": [_inbound("unsupported", errors=[{"code": 131051, "title": "Message type unknown"}])]}),
     ),
     (
         "inbound future type",
         "webhook-notification",
-        _webhook({"messages": [_inbound("poll_vote", poll_vote={"option": 2}, new_field=True)]}),
+        webhook({"messages": [_inbound("poll_vote", poll_vote={"option": 2}, new_field=True)]}),
     ),
     (
         "BSUID sender contact",
         "webhook-notification",
-        _webhook(
+        webhook(
             {
                 "contacts": [{"profile": {"name": "Ana"}, "user_id": "BR.1234567890123456789"}],
                 "messages": [_inbound("text", text={"body": "Oi"})],
             }
         ),
     ),
-    ("status played", "webhook-notification", _webhook({"statuses": [_status("played")]})),
+    ("status played", "webhook-notification", webhook({"statuses": [_status("played")]})),
     (
         "MM status with pricing",
         "webhook-notification",
-        _webhook(
+        webhook(
             {
                 "statuses": [
                     _status(
@@ -1099,22 +1087,20 @@ POSITIVE_CASES: list[tuple[str, str, Any]] = [
     (
         "status with new fields",
         "webhook-notification",
-        _webhook(
-            {"statuses": [_status("read", new_field={"a": 1}, pricing={"category": "future_category", "new": 1})]}
-        ),
+        webhook({"statuses": [_status("read", new_field={"a": 1}, pricing={"category": "future_category", "new": 1})]}),
     ),
     (
         "group status",
         "webhook-notification",
-        _webhook({"statuses": [_status("sent", recipient_type="group", recipient_id="Y2FwaV9ncm91cA")]}),
+        webhook({"statuses": [_status("sent", recipient_type="group", recipient_id="Y2FwaV9ncm91cA")]}),
     ),
-    ("value errors", "webhook-notification", _webhook({"errors": [{"code": 130429, "title": "Rate limit hit"}]})),
-    ("unknown field", "webhook-notification", _webhook({"anything": ["goes"]}, field="message_template_status_update")),
+    ("value errors", "webhook-notification", webhook({"errors": [{"code": 130429, "title": "Rate limit hit"}]})),
+    ("unknown field", "webhook-notification", webhook({"anything": ["goes"]}, field="message_template_status_update")),
     ("account_update via notification", "webhook-notification", _terms_signed()),
     (
         "account_update other event",
         "webhook-account-update",
-        _webhook({"event": "VERIFIED_ACCOUNT"}, field="account_update"),
+        webhook({"event": "VERIFIED_ACCOUNT"}, field="account_update"),
     ),
     ("terms signed", "webhook-account-update", _terms_signed()),
     (
@@ -1227,7 +1213,7 @@ def test_errors_are_readable_best_match_first(registry: SchemaRegistry) -> None:
 def test_all_errors_are_listed_and_bounded(registry: SchemaRegistry) -> None:
     two = _send_response(messaging_product="sms", messages=[{"id": "nope"}])
     assert len(registry.validate("send-response", two).errors) == 2
-    many = _webhook({"statuses": [_status("queued", id=f"bad{i}") for i in range(20)]})
+    many = webhook({"statuses": [_status("queued", id=f"bad{i}") for i in range(20)]})
     errors = registry.validate("webhook-notification", many).errors
     assert len(errors) == MAX_ERRORS
     assert errors[-1].startswith("... and ") and errors[-1].endswith("more error(s)")
@@ -1255,7 +1241,7 @@ def test_unknown_kind_names_the_known_ones(registry: SchemaRegistry) -> None:
 def test_validation_is_on_the_hot_path(registry: SchemaRegistry) -> None:
     """Validators are compiled once at load: a validation costs well under a millisecond (bound kept generous)."""
     assert "send-response" in registry and "common" not in registry
-    payload = _webhook({"statuses": [_status("delivered", pricing={"category": "marketing_lite"})]})
+    payload = webhook({"statuses": [_status("delivered", pricing={"category": "marketing_lite"})]})
     started = time.perf_counter()
     for _ in range(200):
         registry.validate("webhook-notification", payload)
