@@ -1265,6 +1265,15 @@ def test_broken_schema_fails_at_load_naming_the_file(tmp_path: Path) -> None:
         SchemaRegistry.from_directory(tmp_path)
 
 
+def test_metaschema_check_can_be_skipped_but_id_and_refs_are_still_checked(tmp_path: Path) -> None:
+    _write(tmp_path, "common.schema.json", {"$defs": {}})
+    _write(tmp_path, "broken.schema.json", {"type": 12})
+    assert "broken" in SchemaRegistry.from_directory(tmp_path, check_metaschema=False).kinds
+    _write(tmp_path, "dangling.schema.json", {"properties": {"x": {"$ref": "common.schema.json#/$defs/missing"}}})
+    with pytest.raises(SchemaLoadError, match=r"dangling\.schema\.json"):
+        SchemaRegistry.from_directory(tmp_path, check_metaschema=False)
+
+
 def test_unresolvable_ref_fails_at_load_naming_file_and_ref(tmp_path: Path) -> None:
     _write(tmp_path, "common.schema.json", {"$defs": {"a": {"type": "string"}}})
     _write(tmp_path, "dangling.schema.json", {"properties": {"x": {"$ref": "common.schema.json#/$defs/missing"}}})
