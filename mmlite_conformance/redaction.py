@@ -46,6 +46,9 @@ _MAX_TAG_DIGITS: Final = 8
 _LOOKS_LIKE_PHONE = re.compile(r"(\+?)([0-9]{8,15})")
 _PHONE_FORMATTING = re.compile(r"[\s\-().]")
 _DIGITS = re.compile(r"[0-9]{8,15}")
+# 8 or more digits, a single space or dash allowed between two of them: the shape of every phone-number match
+_DIGIT_RUN = re.compile(r"[0-9](?:[\s\-]?[0-9]){7,}")
+_SHORTEST_NUMBER: Final = 8
 # wamid.<base64>: the message id embeds the recipient's number in clear inside the base64 payload
 _WAMID = re.compile(r"wamid\.([A-Za-z0-9+/]+={0,2})")
 
@@ -93,7 +96,7 @@ class Redactor:
     (error messages, URLs) are pseudonymised too.
     """
 
-    __slots__ = ("_lock", "_mac", "_numbers", "_phone_pattern", "_secret_pattern", "_secrets")
+    __slots__ = ("_lock", "_mac", "_numbers", "_phone_pattern", "_secret_pattern", "_secrets", "_shortest_match")
 
     def __init__(self, secrets: Iterable[str], phone_numbers: Iterable[str], pseudonym_key: bytes) -> None:
         if not pseudonym_key:
@@ -103,6 +106,8 @@ class Redactor:
         plain = {str.__str__(s) for s in secrets if s}
         self._secrets = frozenset(plain | {quote(s, safe="") for s in plain})
         self._secret_pattern = _alternation(self._secrets, prefix=r"(?:\b(?i:bearer)\s+)?")
+        #: a text shorter than this holds neither a secret nor a phone number (nor a wamid embedding one)
+        self._shortest_match = min([_SHORTEST_NUMBER, *(len(s) for s in self._secrets)])
         self._numbers: frozenset[str] = frozenset()
         self._phone_pattern: re.Pattern[str] | None = None
         for number in phone_numbers:
@@ -146,12 +151,16 @@ class Redactor:
 
     def redact_text(self, text: str) -> str:
         """Secrets (also as `Bearer <secret>` or URL-encoded) become the placeholder; known numbers pseudonyms."""
-        if self._secret_pattern is not None:
+        if len(text) < self._shortest_match:
+            return text
+        # Both patterns are slow to try at every position of a long text (a report is most of a megabyte), so each
+        # runs only where a fast scan found what any match must contain: a secret verbatim, a run of 8+ digits.
+        if self._secret_pattern is not None and any(secret in text for secret in self._secrets):
             text = self._secret_pattern.sub(API_KEY_PLACEHOLDER, text)
         pattern = self._phone_pattern
         if pattern is None:
             return text
-        text = pattern.sub(lambda m: (m.group(1) or "") + self.pseudonym(_strip_separators(m.group(2))), text)
+        text = self._pseudonymise_numbers(text, pattern)
         return _WAMID.sub(self._redact_wamid, text) if "wamid." in text else text
 
     def redact_json(self, obj: Any) -> Any:
@@ -180,6 +189,24 @@ class Redactor:
             else:
                 return dump_json(self.redact_json(parsed)).encode("utf-8", errors="surrogateescape")
         return self.redact_text(text).encode("utf-8", errors="surrogateescape")
+
+    def _pseudonymise_numbers(self, text: str, pattern: re.Pattern[str]) -> str:
+        """`pattern.sub`, tried only inside the maximal digit runs that hold a known number: every match's digits
+        lie inside one such run, and a `+` or `%2B` before them is kept as it is either way."""
+        pieces: list[str] = []
+        done = 0
+        for run in _DIGIT_RUN.finditer(text):
+            digits = _strip_separators(run.group())
+            if not any(number in digits for number in self._numbers):
+                continue
+            for match in pattern.finditer(text, max(done, run.start()), run.end()):
+                pseudonym = self.pseudonym(_strip_separators(match.group(2)))
+                pieces += (text[done : match.start()], match.group(1) or "", pseudonym)
+                done = match.end()
+        if not pieces:
+            return text
+        pieces.append(text[done:])
+        return "".join(pieces)
 
     def _redact_node(self, node: Any, *, phone_key: bool) -> Any:
         if isinstance(node, str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 import pytest
@@ -266,6 +267,31 @@ def test_redact_text_is_idempotent_and_leaves_no_secret(text: str) -> None:
     once = redactor.redact_text(text)
     assert redactor.redact_text(once) == once
     assert KEY not in once and OTHER_KEY not in once
+
+
+def _redact_text_by_brute_force(redactor: Redactor, text: str) -> str:
+    """What redact_text did before its fast scans: both patterns tried at every position of the text."""
+    if redactor._secret_pattern is not None:
+        text = redactor._secret_pattern.sub(API_KEY_PLACEHOLDER, text)
+    assert redactor._phone_pattern is not None
+    text = redactor._phone_pattern.sub(
+        lambda m: (m.group(1) or "") + redactor.pseudonym(re.sub(r"[\s\-]", "", m.group(2))), text
+    )
+    return re.sub(r"wamid\.([A-Za-z0-9+/]+={0,2})", redactor._redact_wamid, text) if "wamid." in text else text
+
+
+formatted_numbers = st.sampled_from(
+    ["+55 21 99876-5432", "55-21-9-9876-5432", "%2B5521998765432", "5 5 2 1 9 9 8 7 6 5 4 3 2", "155219987654321"]
+)
+dense_texts = st.lists(st.one_of(fragments, formatted_numbers, st.sampled_from(["0", "7", " ", "-", "+"])), max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(dense_texts, st.sampled_from(["", " ", "-"]))
+def test_fast_scans_redact_exactly_like_trying_every_position(pieces: list[str], separator: str) -> None:
+    text = separator.join(pieces)
+    redactor = Redactor([KEY, OTHER_KEY], [RECIPIENT], OFFLINE_PSEUDONYM_KEY)
+    assert redactor.redact_text(text) == _redact_text_by_brute_force(redactor, text)
 
 
 @settings(max_examples=200, deadline=None)
