@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import ssl
+
+import httpx
 import pytest
 
 from mmlite_conformance.config import Secret, Settings
 from mmlite_conformance.receiver import PLACEHOLDER_URL
-from mmlite_conformance.targets import TARGETS, LiveTarget, ReplayTarget, TargetUnavailableError, create_target
+from mmlite_conformance.targets import (
+    TARGETS,
+    LiveTarget,
+    ReplayTarget,
+    TargetUnavailableError,
+    _trusting_no_certificate,
+    create_target,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -56,3 +66,14 @@ def test_replay_plays_the_user_from_the_tape() -> None:
     assert target.webhook_url() == PLACEHOLDER_URL
     tape = [{"method": "POST", "path": "/webhook", "headers": {}, "body": {"object": "whatsapp_business_account"}}]
     assert len(target.scenario_receiver(tape).events()) == 1
+
+
+def test_only_live_loads_the_system_trust_store() -> None:
+    """Replay and emulator never speak TLS: their client trusts no certificate at all, so a stray https request
+    fails at the first certificate, and no run pays for loading the CA bundle."""
+    assert LiveTarget.uses_tls and not ReplayTarget.uses_tls and not TARGETS["emulator"].uses_tls
+    context = _trusting_no_certificate()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0 and context.get_ca_certs() == []
+    with ReplayTarget(_settings("replay")).http_client() as client:
+        assert isinstance(client, httpx.Client)
