@@ -880,6 +880,8 @@ def _attach(item: pytest.Item, report: pytest.TestReport, evidence: ScenarioEvid
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
     red = _redactor(item.config)
+    # other plugins' extras now; the suite's own are built from redacted text and need no second pass
+    _redact_extras(getattr(report, "extras", []), red)
     evidence = item.stash.get(SCENARIO_EVIDENCE, None)
     if report.when == "setup" and not report.passed and not _progress(item).planned:
         # the scenario never started (pytest-bdd's before_scenario runs in the call phase): take it from its template
@@ -900,7 +902,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             cucumber = [progress.feature_uri, _cucumber_steps(evidence, progress.planned)]
             report.mmlite_cucumber = cucumber  # type: ignore[attr-defined]
     _redact_report(report, red)
-    _redact_extras(getattr(report, "extras", []), red)
+    session_plugin = item.config.pluginmanager.get_plugin(_SESSION_PLUGIN)
+    if isinstance(session_plugin, _SessionPlugin):
+        session_plugin.redacted_extras[id(report)] = {id(extra) for extra in getattr(report, "extras", [])}
     return report
 
 
@@ -931,6 +935,8 @@ class _SessionPlugin:
         self.scenarios: dict[str, _ScenarioOutcome] = {}
         #: (feature uri, test name) -> each step with its Cucumber status, from the evidence
         self.cucumber: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        #: id(report) -> ids of its extras already redacted in makereport (until its logreport)
+        self.redacted_extras: dict[int, set[int]] = {}
 
     @property
     def redactor(self) -> SupportsRedaction:
@@ -938,8 +944,9 @@ class _SessionPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        # extras added through pytest-html's `extras` fixture are merged after makereport: redact them here too
-        _redact_extras(getattr(report, "extras", []), self.redactor)
+        # extras added through pytest-html's `extras` fixture are merged after makereport: redact those here
+        redacted = self.redacted_extras.pop(id(report), set())
+        _redact_extras([extra for extra in getattr(report, "extras", []) if id(extra) not in redacted], self.redactor)
         requirements = getattr(report, "mmlite_requirements", None)
         if requirements is None:
             return

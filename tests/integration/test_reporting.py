@@ -103,8 +103,23 @@ def api_key():
     return KEY
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # another plugin's extra, added before the suite's hook sees the report
+    report = yield
+    if report.when == "call" and "accepted" in item.name:
+        from pytest_html import extras as html_extras
+
+        report.extras = [*getattr(report, "extras", []), html_extras.text(f"plugin extra {{KEY}} {{PHONE}}")]
+    return report
+
+
 @when("the partner sends a template message")
-def send(request):
+def send(request, extras):
+    # an extra through pytest-html's fixture: merged only after the suite's makereport hook
+    from pytest_html import extras as html_extras
+
+    extras.append(html_extras.text(f"fixture extra {{KEY}} {{PHONE}}"))
     # evidence is supposed to be redacted already; the raw values test the report's own defence
     _evidence(request).add_exchange(Exchange(
         label="send template", method="POST", url="https://waba-v2.360dialog.io/marketing_messages",
@@ -221,10 +236,10 @@ class SampleRun:
         return data
 
     def data_uris(self) -> list[str]:
-        """The decoded JSON links: base64 hides them from a plain substring search."""
+        """The decoded JSON and text links: base64 hides them from a plain substring search."""
         return [
             base64.b64decode(m).decode()
-            for m in re.findall(r"data:application/json;[^,]*base64,([A-Za-z0-9+/=]+)", self.html)
+            for m in re.findall(r"data:(?:application/json|text/plain);[^,]*base64,([A-Za-z0-9+/=]+)", self.html)
         ]
 
     def test(self, fragment: str) -> dict[str, Any]:
@@ -283,6 +298,8 @@ def test_no_artefact_holds_the_key_or_a_real_phone_number(sample_run: SampleRun,
     if artefact == "html":
         decoded = "\n".join(sample_run.data_uris())
         assert "pricing.category" in decoded  # the evidence JSON link is there ...
+        assert "plugin extra <D360-API-KEY> 5500000000001" in decoded  # ... and both kinds of foreign extras
+        assert "fixture extra <D360-API-KEY> 5500000000001" in decoded
         for leak in LEAKS:
             assert leak not in decoded  # ... and redacted
     if artefact == "output":
