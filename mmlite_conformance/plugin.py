@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import os
 import re
@@ -110,6 +111,16 @@ def pytest_configure(config: pytest.Config) -> None:
         cassette_provenance=_provenance_summary(settings, config),
     )
     _default_artefacts(config)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if not is_suite_run(session.config):
+        return
+    # Everything alive now (modules, plugins, the collected scenarios) lives until the process ends. Freezing it
+    # keeps the cyclic garbage collector from walking all of it again at each full collection and once more at
+    # exit: about a sixth of a replay run's wall time. Only objects that outlive the run anyway are frozen.
+    gc.freeze()
 
 
 def build_redactor(settings: Settings) -> Redactor:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
+from mmlite_conformance import plugin
 from mmlite_conformance.config import OFFLINE_RECIPIENT, Secret, Settings
 from mmlite_conformance.plugin import build_redactor, pseudonym_key
 from mmlite_conformance.redaction import derive_pseudonym_key
@@ -66,3 +69,15 @@ def test_posts_to_the_receiver_are_never_recorded_also_through_a_live_tunnel() -
         assert _receiver_origins(target) == tuple(sorted(("hooks.example.org:443", f"127.0.0.1:{port}")))
     finally:
         target.stop()
+
+
+def test_only_a_suite_run_freezes_the_garbage_collectors_view_after_collection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frozen: list[str] = []
+    monkeypatch.setattr(plugin.gc, "freeze", lambda: frozen.append("frozen"))
+    monkeypatch.setattr(plugin, "is_suite_run", lambda config: config == "suite")
+    plugin.pytest_collection_finish(SimpleNamespace(config="the project's own tests"))  # type: ignore[arg-type]
+    assert frozen == []
+    plugin.pytest_collection_finish(SimpleNamespace(config="suite"))  # type: ignore[arg-type]
+    assert frozen == ["frozen"]
