@@ -226,10 +226,17 @@ def make_provenance(
 
 
 class _Persister:
-    """vcrpy's filesystem persister, but always UTF-8 with `\\n` line ends (byte-identical on every platform)."""
+    """vcrpy's filesystem persister, but always UTF-8 with `\\n` line ends (byte-identical on every platform), and
+    handing vcrpy a cassette the suite has already parsed and checked instead of parsing it again."""
 
-    @staticmethod
-    def load_cassette(cassette_path: str | Path, serializer: Any) -> Any:
+    def __init__(self) -> None:
+        #: cassette path -> vcrpy's (requests, responses), parsed by the check that precedes each replay
+        self.checked: dict[str, Any] = {}
+
+    def load_cassette(self, cassette_path: str | Path, serializer: Any) -> Any:
+        checked = self.checked.pop(str(cassette_path), None)
+        if checked is not None:
+            return checked
         path = Path(cassette_path)
         if not path.is_file():
             raise CassetteNotFoundError()
@@ -245,6 +252,17 @@ class _Persister:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8", newline="\n") as handle:
             handle.write(data)
+
+
+@dataclass(slots=True, frozen=True)
+class _AlreadyParsed:
+    """A vcrpy serializer that returns what `_check_cassette` parsed: vcrpy builds its requests and responses
+    from it without reading the YAML a second time."""
+
+    data: Any
+
+    def deserialize(self, cassette_string: str) -> Any:
+        return self.data
 
 
 class _SuiteCassette(Cassette):  # type: ignore[misc]
@@ -399,6 +417,7 @@ class Recorder:
     #: "host:port" of servers whose traffic is never recorded nor matched (the suite's own webhook receiver)
     ignored_origins: tuple[str, ...] = ()
     _vcr: Any = field(init=False, repr=False, default=None)
+    _persister: _Persister = field(init=False, repr=False, default_factory=_Persister)
 
     def __post_init__(self) -> None:
         if self.mode not in ("replay", "record-new", "record-overwrite", "off"):
@@ -416,7 +435,7 @@ class Recorder:
             ignore_hosts=(),
             skip_patchers=_skip_patchers(),
         )
-        config.register_persister(_Persister)
+        config.register_persister(self._persister)
         self._vcr = config
 
     # ---- canonical form (runs when recording AND on every live request before matching) ----
@@ -590,7 +609,7 @@ class Recorder:
                 session.name,
             )
         try:
-            vcr_deserialize(text, yamlserializer)
+            self._persister.checked[str(path)] = vcr_deserialize(text, _AlreadyParsed(data))
         except Exception:
             raise self._error(
                 f"corrupt cassette {where}: an interaction is not a vcrpy request/response pair; {fix}", session.name
@@ -663,7 +682,11 @@ class Recorder:
 
     def _replay(self, session: RecordingSession) -> Iterator[RecordingSession]:
         self._check_cassette(session)
-        session.provenance, session.tape_events = self._load_tape(session)
+        try:
+            session.provenance, session.tape_events = self._load_tape(session)
+        except CassetteError:
+            self._persister.checked.pop(str(session.cassette_path), None)
+            raise
         try:
             # drop_unused_requests must stay off here: with it vcrpy rewrites a partly played cassette on exit
             with self._use(session.cassette_path, record_mode="none", drop_unused_requests=False) as cassette:

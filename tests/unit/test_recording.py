@@ -15,6 +15,7 @@ import pytest
 import yaml
 from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.request import Request as VcrRequest
+from vcr.serializers import yamlserializer
 
 from mmlite_conformance.evidence import API_KEY_PLACEHOLDER
 from mmlite_conformance.receiver import PLACEHOLDER_URL
@@ -392,6 +393,19 @@ def test_replay_serves_the_recording_whatever_the_base_url(recorded: Path) -> No
         c.post("/mmlite/v1/settings", json={"webhook_url": "http://127.0.0.1:47001/webhook", "phone": PHONE})
     assert calls == []  # nothing reached the transport
     assert _cassette(recorded).read_bytes() == before
+
+
+def test_replay_parses_each_cassette_once(recorded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[int] = []
+    real_deserialize = yamlserializer.deserialize
+    monkeypatch.setattr(yamlserializer, "deserialize", lambda text: parsed.append(len(text)) or real_deserialize(text))
+    calls: list[str] = []
+    recorder = _recorder(recorded, "replay")
+    with recorder.session(NAME, {"scenario": "Send a template"}), _client(calls, "http://10.9.9.9:1") as c:
+        c.post("/messages", json={"type": "template", "to": PHONE, "messaging_product": "whatsapp"})
+        c.post("/mmlite/v1/settings", json={"webhook_url": "http://127.0.0.1:47001/webhook", "phone": PHONE})
+    assert len(parsed) == 1  # the suite's check parses it, vcrpy plays what the check parsed
+    assert recorder._persister.checked == {}  # nothing kept once played
 
 
 def test_changed_request_in_replay_is_a_redacted_cassette_error(recorded: Path) -> None:
