@@ -454,6 +454,17 @@ def _inbound(kind: str, **fields: Any) -> dict[str, Any]:
     return message
 
 
+#: business-scoped user ids (BSUIDs): a two-letter country code, a dot and an alphanumeric id; a parent BSUID has an
+#: ENT segment (examples from third-party summaries of Meta's "Business-scoped user IDs" page, Mar 2026)
+_BSUID = "BR.1502576394655843"
+_PARENT_BSUID = "US.ENT.11815799212886844830"
+
+
+def _without(payload: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """A copy without the given keys (a BSUID-only webhook omits the phone-number fields from/recipient_id/wa_id)."""
+    return {k: v for k, v in payload.items() if k not in keys}
+
+
 def _terms_signed(**value_overrides: Any) -> dict[str, Any]:
     value: dict[str, Any] = {
         "event": "MM_LITE_TERMS_SIGNED",
@@ -703,6 +714,109 @@ NEGATIVE_CASES: list[tuple[str, str, Any, str, str]] = [
         webhook({"messages": [{k: v for k, v in _inbound("text", text={"body": "hi"}).items() if k != "from"}]}),
         V + ".messages[0]",
         "'from' is a required",
+    ),
+    (
+        "inbound without from or from_user_id",
+        "webhook-notification",
+        webhook({"messages": [_without(_inbound("text", text={"body": "hi"}), "from")]}),
+        V + ".messages[0]",
+        "'from_user_id' is a required",
+    ),
+    (
+        "from_user_id digits only",
+        "webhook-notification",
+        webhook({"messages": [_without(_inbound("text", text={"body": "hi"}, from_user_id="12345"), "from")]}),
+        V + ".messages[0].from_user_id",
+        "does not match",
+    ),
+    (
+        "from_user_id three-letter country",
+        "webhook-notification",
+        webhook({"messages": [_inbound("text", text={"body": "hi"}, from_user_id="BRA.123")]}),
+        V + ".messages[0].from_user_id",
+        "does not match",
+    ),
+    (
+        "from with plus beside from_user_id",
+        "webhook-notification",
+        webhook(
+            {"messages": [{**_inbound("text", text={"body": "hi"}, from_user_id=_BSUID), "from": "+5511900000001"}]}
+        ),
+        V + ".messages[0].from",
+        "does not match",
+    ),
+    (
+        "from_parent_user_id not a BSUID",
+        "webhook-notification",
+        webhook({"messages": [_inbound("text", text={"body": "hi"}, from_parent_user_id="ENT.1")]}),
+        V + ".messages[0].from_parent_user_id",
+        "does not match",
+    ),
+    (
+        "BSUID sender without profile name",
+        "webhook-notification",
+        webhook(
+            {
+                "contacts": [{"profile": {"username": "ana.silva"}, "user_id": _BSUID}],
+                "messages": [_without(_inbound("text", text={"body": "hi"}, from_user_id=_BSUID), "from")],
+            }
+        ),
+        V + ".contacts[0].profile",
+        "'name' is a required",
+    ),
+    (
+        "contact parent_user_id not a BSUID",
+        "webhook-notification",
+        webhook(
+            {
+                "contacts": [{"profile": {"name": "Ana"}, "user_id": _BSUID, "parent_user_id": "11815799212886844830"}],
+                "messages": [_inbound("text", text={"body": "hi"})],
+            }
+        ),
+        V + ".contacts[0].parent_user_id",
+        "does not match",
+    ),
+    (
+        "status without recipient_id or recipient_user_id",
+        "webhook-notification",
+        webhook({"statuses": [_without(_status("delivered"), "recipient_id")]}),
+        V + ".statuses[0]",
+        "'recipient_user_id' is a required",
+    ),
+    (
+        "recipient_user_id digits only",
+        "webhook-notification",
+        webhook({"statuses": [_without(_status("sent", recipient_user_id="12345"), "recipient_id")]}),
+        V + ".statuses[0].recipient_user_id",
+        "does not match",
+    ),
+    (
+        "recipient_user_id three-letter country",
+        "webhook-notification",
+        webhook({"statuses": [_status("read", recipient_user_id="BRA.123")]}),
+        V + ".statuses[0].recipient_user_id",
+        "does not match",
+    ),
+    (
+        "recipient_parent_user_id not a BSUID",
+        "webhook-notification",
+        webhook({"statuses": [_status("read", recipient_user_id=_BSUID, recipient_parent_user_id="us.ENT.1")]}),
+        V + ".statuses[0].recipient_parent_user_id",
+        "does not match",
+    ),
+    (
+        "status contact without wa_id/user_id",
+        "webhook-notification",
+        webhook({"statuses": [_status("delivered", recipient_user_id=_BSUID)], "contacts": [{"profile": {}}]}),
+        V + ".contacts[0]",
+        "'user_id' is a required",
+    ),
+    (
+        "status contact username not a string",
+        "webhook-notification",
+        webhook({"statuses": [_status("read")], "contacts": [{"profile": {"username": 7}, "user_id": _BSUID}]}),
+        V + ".contacts[0].profile.username",
+        "is not of type 'string'",
     ),
     (
         "terms signed without waba_info",
@@ -1061,6 +1175,84 @@ POSITIVE_CASES: list[tuple[str, str, Any]] = [
                 "contacts": [{"profile": {"name": "Ana"}, "user_id": "BR.1234567890123456789"}],
                 "messages": [_inbound("text", text={"body": "Oi"})],
             }
+        ),
+    ),
+    (
+        "BSUID-only inbound",
+        "webhook-notification",
+        webhook(
+            {
+                "contacts": [{"profile": {"name": "Ana", "username": "ana.silva"}, "user_id": _BSUID}],
+                "messages": [_without(_inbound("text", text={"body": "Oi"}, from_user_id=_BSUID), "from")],
+            }
+        ),
+    ),
+    (
+        "inbound with phone and BSUID",
+        "webhook-notification",
+        webhook(
+            {
+                "contacts": [
+                    {
+                        "profile": {"name": "Ana", "username": "ana.silva"},
+                        "wa_id": "5511900000001",
+                        "user_id": _BSUID,
+                        "parent_user_id": _PARENT_BSUID,
+                    }
+                ],
+                "messages": [
+                    _inbound("text", text={"body": "Oi"}, from_user_id=_BSUID, from_parent_user_id=_PARENT_BSUID)
+                ],
+            }
+        ),
+    ),
+    (
+        "BSUID-only sent status",
+        "webhook-notification",
+        webhook(
+            {
+                "contacts": [{"user_id": _BSUID}],
+                "statuses": [_without(_status("sent", recipient_user_id=_BSUID), "recipient_id")],
+            }
+        ),
+    ),
+    (
+        "BSUID-only delivered status with parent and username",
+        "webhook-notification",
+        webhook(
+            {
+                "contacts": [
+                    {"profile": {"username": "ana.silva"}, "user_id": _BSUID, "parent_user_id": _PARENT_BSUID}
+                ],
+                "statuses": [
+                    _without(
+                        _status(
+                            "delivered",
+                            recipient_user_id=_BSUID,
+                            recipient_parent_user_id=_PARENT_BSUID,
+                            pricing={"billable": True, "pricing_model": "PMP", "category": "marketing_lite"},
+                        ),
+                        "recipient_id",
+                    )
+                ],
+            }
+        ),
+    ),
+    (
+        "read status with phone and BSUID",
+        "webhook-notification",
+        webhook(
+            {
+                "contacts": [{"profile": {"name": "Ana"}, "wa_id": "5511900000001", "user_id": _BSUID}],
+                "statuses": [_status("read", recipient_user_id=_BSUID)],
+            }
+        ),
+    ),
+    (
+        "failed status sent to a phone number",
+        "webhook-notification",
+        webhook(
+            {"statuses": [_status("failed", errors=[{"code": 131049, "title": "Not delivered to maintain ecosystem"}])]}
         ),
     ),
     ("status played", "webhook-notification", webhook({"statuses": [_status("played")]})),
