@@ -29,6 +29,12 @@ SENSITIVE_HEADERS: Final = frozenset(
 PHONE_KEYS: Final = frozenset(
     {"to", "input", "wa_id", "from", "recipient_id", "display_phone_number", "phone_number", "recipient", "phone"}
 )
+#: JSON keys whose value may be a business-scoped user id (BSUID): a per-business id of a person, as personal as
+#: their number (`recipient` of a send request; user ids of responses and, since 2026, of webhooks)
+BSUID_KEYS: Final = frozenset(
+    {"recipient", "to", "input", "user_id", "parent_user_id", "from_user_id", "from_parent_user_id"}
+    | {"recipient_user_id", "recipient_parent_user_id"}
+)
 
 
 # ITU-T E.164 country calling codes are prefix-free: 1 and 7 have one digit, exactly these have two, and every
@@ -49,6 +55,10 @@ _DIGITS = re.compile(r"[0-9]{8,15}")
 # 8 or more digits, a single space or dash allowed between two of them: the shape of every phone-number match
 _DIGIT_RUN = re.compile(r"[0-9](?:[\s\-]?[0-9]){7,}")
 _SHORTEST_NUMBER: Final = 8
+# a BSUID: two-letter country code, a dot, `ENT.` for a parent BSUID, then up to 128 letters and digits
+_BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
+_BSUID_PSEUDONYM_MARK: Final = "PSEUDO"
+_LEARNED_KEYS: Final = PHONE_KEYS | BSUID_KEYS
 # wamid.<base64>: the message id embeds the recipient's number in clear inside the base64 payload
 _WAMID = re.compile(r"wamid\.([A-Za-z0-9+/]+={0,2})")
 
@@ -75,6 +85,10 @@ def is_pseudonym(digits: str) -> bool:
     return digits[len(cc) :].startswith(_PSEUDONYM_MARK)
 
 
+def is_bsuid_pseudonym(value: str) -> bool:
+    return value.rpartition(".")[2].startswith(_BSUID_PSEUDONYM_MARK)
+
+
 def whatsapp_id_variants(digits: str) -> set[str]:
     """The number plus the WhatsApp IDs Meta may report for it instead (CONTRACT.md §8: BR/MX prefixes change)."""
     variants = {digits}
@@ -92,11 +106,21 @@ def whatsapp_id_variants(digits: str) -> set[str]:
 class Redactor:
     """Redacts text, JSON, headers and bodies for every artefact; idempotent: redact(redact(x)) == redact(x).
 
-    Numbers seen under phone-number keys (`to`, `wa_id`, ...) are learned, so later free-text mentions of them
-    (error messages, URLs) are pseudonymised too.
+    Numbers seen under phone-number keys (`to`, `wa_id`, ...) and BSUIDs seen under user-id keys (`user_id`,
+    `from_user_id`, ...) are learned, so later free-text mentions of them (error messages, URLs) are pseudonymised too.
     """
 
-    __slots__ = ("_lock", "_mac", "_numbers", "_phone_pattern", "_secret_pattern", "_secrets", "_shortest_match")
+    __slots__ = (
+        "_bsuid_pattern",
+        "_bsuids",
+        "_lock",
+        "_mac",
+        "_numbers",
+        "_phone_pattern",
+        "_secret_pattern",
+        "_secrets",
+        "_shortest_match",
+    )
 
     def __init__(self, secrets: Iterable[str], phone_numbers: Iterable[str], pseudonym_key: bytes) -> None:
         if not pseudonym_key:
@@ -110,6 +134,9 @@ class Redactor:
         self._shortest_match = min([_SHORTEST_NUMBER, *(len(s) for s in self._secrets)])
         self._numbers: frozenset[str] = frozenset()
         self._phone_pattern: re.Pattern[str] | None = None
+        #: learned BSUID -> its pseudonym
+        self._bsuids: dict[str, str] = {}
+        self._bsuid_pattern: re.Pattern[str] | None = None
         for number in phone_numbers:
             self.add_phone_number(number)
 
@@ -129,6 +156,25 @@ class Redactor:
             # digits may be written with spaces or dashes between them in free text
             forms = "|".join(r"[\s\-]?".join(n) for n in sorted(self._numbers, key=len, reverse=True))
             self._phone_pattern = re.compile(r"(?<![0-9])(\+|%2B)?(" + forms + r")(?![0-9])")
+
+    def add_bsuid(self, value: str) -> None:
+        """Treat `value`, if it is a BSUID, as known: replace it by its pseudonym wherever it appears."""
+        if not _BSUID.fullmatch(value) or is_bsuid_pseudonym(value) or value in self._bsuids:
+            return
+        with self._lock:
+            bsuids = {**self._bsuids, value: self.bsuid_pseudonym(value)}
+            alternation = "|".join(re.escape(b) for b in sorted(bsuids, key=len, reverse=True))
+            self._bsuid_pattern = re.compile(r"(?<![A-Za-z0-9.])(?:" + alternation + r")(?![A-Za-z0-9])")
+            self._bsuids = bsuids
+            self._shortest_match = min(self._shortest_match, len(value))
+
+    def bsuid_pseudonym(self, value: str) -> str:
+        """A stable stand-in for a BSUID: its country (and `ENT`) prefix kept, the id 'PSEUDO' + a keyed tag."""
+        prefix, _, _ = value.rpartition(".")
+        mac = self._mac.copy()
+        mac.update(b"bsuid:" + value.encode())
+        tag = str(int.from_bytes(mac.digest()[:8], "big") % 10**16).zfill(16)
+        return f"{prefix}.{_BSUID_PSEUDONYM_MARK}{tag}"
 
     def pseudonym(self, number: str) -> str:
         """A stable stand-in for `number`: same length, same country code, subscriber part '000' + keyed tag.
@@ -157,6 +203,9 @@ class Redactor:
         # runs only where a fast scan found what any match must contain: a secret verbatim, a run of 8+ digits.
         if self._secret_pattern is not None and any(secret in text for secret in self._secrets):
             text = self._secret_pattern.sub(API_KEY_PLACEHOLDER, text)
+        bsuids = self._bsuids
+        if self._bsuid_pattern is not None and any(bsuid in text for bsuid in bsuids):
+            text = self._bsuid_pattern.sub(lambda m: bsuids[m.group(0)], text)
         pattern = self._phone_pattern
         if pattern is None:
             return text
@@ -165,8 +214,11 @@ class Redactor:
 
     def redact_json(self, obj: Any) -> Any:
         """A redacted deep copy; phone-looking values under phone-number keys are pseudonymised even if unknown."""
-        for value in _phone_values(obj):
-            self.add_phone_number(value)
+        for key, value in _keyed_values(obj, _LEARNED_KEYS):
+            if key in PHONE_KEYS:
+                self.add_phone_number(value)
+            if key in BSUID_KEYS:
+                self.add_bsuid(value)
         return self._redact_node(obj, phone_key=False)
 
     def redact_headers(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -268,13 +320,14 @@ def _strip_separators(text: str) -> str:
     return re.sub(r"[\s\-]", "", text)
 
 
-def _phone_values(node: Any, phone_key: bool = False) -> Iterable[str]:
+def _keyed_values(node: Any, keys: frozenset[str], key: str | None = None) -> Iterable[tuple[str, str]]:
+    """(key, value) of every string value found under one of `keys`, at any depth (list items keep their key)."""
     if isinstance(node, str):
-        if phone_key and _LOOKS_LIKE_PHONE.fullmatch(_PHONE_FORMATTING.sub("", node)):
-            yield node
+        if key is not None:
+            yield key, node
     elif isinstance(node, Mapping):
-        for key, value in node.items():
-            yield from _phone_values(value, key in PHONE_KEYS)
+        for name, value in node.items():
+            yield from _keyed_values(value, keys, name if name in keys else None)
     elif isinstance(node, list | tuple):
         for value in node:
-            yield from _phone_values(value, phone_key)
+            yield from _keyed_values(value, keys, key)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from mmlite_conformance import evidence
 from mmlite_conformance.redaction import (
     API_KEY_PLACEHOLDER,
+    BSUID_KEYS,
     OFFLINE_PSEUDONYM_KEY,
     Redactor,
     country_code,
@@ -189,6 +190,35 @@ def test_numbers_learned_from_phone_keys_are_redacted_in_free_text() -> None:
     assert redactor.redact_text("later: 447700900123") == f"later: {redactor.pseudonym('447700900123')}"
 
 
+BSUID = "BR.1502576394655843"
+PARENT_BSUID = "US.ENT.11815799212886844830"
+
+
+def test_bsuids_in_webhooks_and_send_requests_become_stable_pseudonyms() -> None:
+    redactor = Redactor([], [], OFFLINE_PSEUDONYM_KEY)
+    inbound = {
+        "contacts": [{"profile": {"name": "Ana", "username": "ana"}, "user_id": BSUID, "parent_user_id": PARENT_BSUID}],
+        "messages": [{"from_user_id": BSUID, "id": "wamid.X", "type": "text", "text": {"body": f"I am {BSUID}"}}],
+    }
+    redacted = redactor.redact_json(inbound)
+    text = json.dumps(redacted)
+    assert BSUID not in text and PARENT_BSUID not in text
+    pseudonym, parent = redacted["contacts"][0]["user_id"], redacted["contacts"][0]["parent_user_id"]
+    assert pseudonym == redactor.bsuid_pseudonym(BSUID) == redacted["messages"][0]["from_user_id"]
+    assert re.fullmatch(r"BR\.PSEUDO[0-9]{16}", pseudonym) and re.fullmatch(r"US\.ENT\.PSEUDO[0-9]{16}", parent)
+    assert redacted["messages"][0]["text"]["body"] == f"I am {pseudonym}"  # learned, so free text follows
+    assert redactor.redact_json(redacted) == redacted  # idempotent
+    assert redactor.redact_text(f"later: {BSUID}.") == f"later: {pseudonym}."
+    assert redactor.redact_text(f"{BSUID}0 and X{BSUID}") == f"{BSUID}0 and X{BSUID}"  # whole ids only
+    send = redactor.redact_json({"recipient": "MX.42", "to": "not a number", "user_id": "not a bsuid"})
+    assert send == {"recipient": redactor.bsuid_pseudonym("MX.42"), "to": "not a number", "user_id": "not a bsuid"}
+
+
+def test_bsuid_pseudonyms_depend_on_the_key() -> None:
+    offline, other = Redactor([], [], OFFLINE_PSEUDONYM_KEY), Redactor([], [], derive_pseudonym_key(KEY))
+    assert offline.bsuid_pseudonym(BSUID) != other.bsuid_pseudonym(BSUID)
+
+
 def test_json_handles_non_phone_values_under_phone_keys(redactor: Redactor) -> None:
     body = {"to": "not a number", "recipient": {"id": 1}, "from": None, "input": 5511987650001, "wa_id": "123"}
     assert redactor.redact_json(body) == body
@@ -249,11 +279,13 @@ fragments = st.one_of(
 )
 texts = st.lists(fragments, max_size=8).map(" ".join)
 json_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), texts, phones),
+    st.one_of(st.none(), st.booleans(), st.integers(), texts, phones, st.sampled_from([BSUID, PARENT_BSUID])),
     lambda children: st.one_of(
         st.lists(children, max_size=4),
         st.dictionaries(
-            st.sampled_from(["to", "wa_id", "from", "input", "id", "text", "timestamp"]), children, max_size=4
+            st.sampled_from(["to", "wa_id", "from", "input", "id", "text", "timestamp", "user_id", "recipient"]),
+            children,
+            max_size=4,
         ),
     ),
     max_leaves=12,
@@ -314,6 +346,18 @@ def test_redact_json_is_idempotent(value: Any) -> None:
     as_bytes = redactor.redact_bytes(json.dumps(value).encode(), "application/json")
     assert redactor.redact_bytes(as_bytes, "application/json") == as_bytes
     assert KEY not in json.dumps(once)
+    for bsuid in _values_under(value, BSUID_KEYS) & {BSUID, PARENT_BSUID}:
+        assert bsuid not in json.dumps(once)  # once seen under a user-id key, nowhere in clear
+
+
+def _values_under(node: Any, keys: frozenset[str], under: bool = False) -> set[str]:
+    if isinstance(node, str):
+        return {node} if under else set()
+    if isinstance(node, dict):
+        return set().union(*(_values_under(v, keys, k in keys) for k, v in node.items()))
+    if isinstance(node, list):
+        return set().union(*(_values_under(v, keys, under) for v in node))
+    return set()
 
 
 def test_non_ascii_digits_are_not_phone_numbers(redactor: Redactor) -> None:
