@@ -130,7 +130,7 @@ class Redactor:
         plain = {str.__str__(s) for s in secrets if s}
         self._secrets = frozenset(plain | {quote(s, safe="") for s in plain})
         self._secret_pattern = _alternation(self._secrets, prefix=r"(?:\b(?i:bearer)\s+)?")
-        #: a text shorter than this holds neither a secret nor a phone number (nor a wamid embedding one)
+        #: a text shorter than this holds no secret, phone number, learned BSUID, nor a wamid embedding a number
         self._shortest_match = min([_SHORTEST_NUMBER, *(len(s) for s in self._secrets)])
         self._numbers: frozenset[str] = frozenset()
         self._phone_pattern: re.Pattern[str] | None = None
@@ -196,11 +196,12 @@ class Redactor:
         return plus + cc + tag.rjust(width, "0")
 
     def redact_text(self, text: str) -> str:
-        """Secrets (also as `Bearer <secret>` or URL-encoded) become the placeholder; known numbers pseudonyms."""
+        """Secrets (also as `Bearer <secret>` or URL-encoded) become the placeholder; known numbers and BSUIDs
+        their pseudonyms."""
         if len(text) < self._shortest_match:
             return text
-        # Both patterns are slow to try at every position of a long text (a report is most of a megabyte), so each
-        # runs only where a fast scan found what any match must contain: a secret verbatim, a run of 8+ digits.
+        # The patterns are slow to try at every position of a long text (a report is most of a megabyte), so each
+        # runs only where a fast scan found what any match must contain: a secret or BSUID verbatim, a digit run.
         if self._secret_pattern is not None and any(secret in text for secret in self._secrets):
             text = self._secret_pattern.sub(API_KEY_PLACEHOLDER, text)
         bsuids = self._bsuids
@@ -244,7 +245,7 @@ class Redactor:
 
     def _pseudonymise_numbers(self, text: str, pattern: re.Pattern[str]) -> str:
         """`pattern.sub`, tried only inside the maximal digit runs that hold a known number: every match's digits
-        lie inside one such run, and a `+` or `%2B` before them is kept as it is either way."""
+        lie inside one such run (a `+` or `%2B` before them stays in the text as it is, as with `pattern.sub`)."""
         pieces: list[str] = []
         done = 0
         for run in _DIGIT_RUN.finditer(text):
@@ -253,7 +254,7 @@ class Redactor:
                 continue
             for match in pattern.finditer(text, max(done, run.start()), run.end()):
                 pseudonym = self.pseudonym(_strip_separators(match.group(2)))
-                pieces += (text[done : match.start()], match.group(1) or "", pseudonym)
+                pieces += (text[done : match.start()], pseudonym)
                 done = match.end()
         if not pieces:
             return text
