@@ -399,11 +399,9 @@ def test_replay_parses_each_cassette_once(recorded: Path, monkeypatch: pytest.Mo
     parsed: list[int] = []
     real_deserialize = yamlserializer.deserialize
     monkeypatch.setattr(yamlserializer, "deserialize", lambda text: parsed.append(len(text)) or real_deserialize(text))
-    calls: list[str] = []
     recorder = _recorder(recorded, "replay")
-    with recorder.session(NAME, {"scenario": "Send a template"}), _client(calls, "http://10.9.9.9:1") as c:
-        c.post("/messages", json={"type": "template", "to": PHONE, "messaging_product": "whatsapp"})
-        c.post("/mmlite/v1/settings", json={"webhook_url": "http://127.0.0.1:47001/webhook", "phone": PHONE})
+    with recorder.session(NAME, PROVENANCE), _client([]) as client:
+        _exchanges(client)
     assert len(parsed) == 1  # the suite's check parses it, vcrpy plays what the check parsed
     assert recorder._persister.checked == {}  # nothing kept once played
 
