@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ssl
 
-import httpx
 import pytest
 
 from mmlite_conformance.config import Secret, Settings
@@ -75,5 +74,7 @@ def test_only_live_loads_the_system_trust_store() -> None:
     context = _trusting_no_certificate()
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     assert context.cert_store_stats()["x509_ca"] == 0 and context.get_ca_certs() == []
-    with ReplayTarget(_settings("replay")).http_client() as client:
-        assert isinstance(client, httpx.Client)
+    # the context each client's connection pool holds (httpx/httpcore internals: no public accessor)
+    with ReplayTarget(_settings("replay")).http_client() as replay, LiveTarget(_settings("live")).http_client() as live:
+        assert replay._transport._pool._ssl_context.cert_store_stats()["x509_ca"] == 0  # type: ignore[attr-defined]
+        assert live._transport._pool._ssl_context.cert_store_stats()["x509_ca"] > 0  # type: ignore[attr-defined]
