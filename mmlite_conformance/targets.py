@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from mmlite_conformance.config import Secret, Settings
+from mmlite_conformance.config import TARGET_PROFILES, Secret, Settings
 from mmlite_conformance.receiver import PLACEHOLDER_URL, WebhookReceiver
 
 #: the emulator's control endpoint; never part of the contract, never recorded
@@ -32,11 +32,7 @@ class Target(ABC):
     """One way of running the suite; `settings` are the effective ones (URLs rewritten for the emulator)."""
 
     name: ClassVar[str]
-    can_record: ClassVar[bool]
     has_real_receiver: ClassVar[bool] = True
-    #: whether the target is reached over TLS (only live is: replay never opens a socket, the emulator is plain
-    #: http on loopback)
-    uses_tls: ClassVar[bool] = True
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -53,7 +49,9 @@ class Target(ABC):
             self.receiver.stop()
 
     def http_client(self) -> httpx.Client:
-        verify: ssl.SSLContext | bool = True if self.uses_tls else _trusting_no_certificate()
+        # only an https-only target speaks TLS: replay never opens a socket, the emulator is plain http on loopback
+        https = TARGET_PROFILES[self.name].https_only
+        verify: ssl.SSLContext | bool = True if https else _trusting_no_certificate()
         return httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False, verify=verify)
 
     def webhook_url(self) -> str:
@@ -103,9 +101,7 @@ def _trusting_no_certificate() -> ssl.SSLContext:
 
 class ReplayTarget(Target):
     name = "replay"
-    can_record = False
     has_real_receiver = False
-    uses_tls = False
 
     def webhook_url(self) -> str:
         return PLACEHOLDER_URL
@@ -131,8 +127,6 @@ class EmulatorTarget(Target):
     """The embedded emulator over real loopback HTTP, with a frozen clock so recordings are reproducible."""
 
     name = "emulator"
-    can_record = True
-    uses_tls = False
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -207,7 +201,6 @@ class LiveTarget(Target):
     """360dialog's sandbox; user actions need a person at the terminal."""
 
     name = "live"
-    can_record = True
 
     def _require_person(self, what: str) -> None:
         if not self.settings.interactive:

@@ -70,11 +70,11 @@ def test_replay_plays_the_user_from_the_tape() -> None:
 def test_only_live_loads_the_system_trust_store() -> None:
     """Replay and emulator never speak TLS: their client trusts no certificate at all, so a stray https request
     fails at the first certificate, and no run pays for loading the CA bundle."""
-    assert LiveTarget.uses_tls and not ReplayTarget.uses_tls and not TARGETS["emulator"].uses_tls
     context = _trusting_no_certificate()
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     assert context.cert_store_stats()["x509_ca"] == 0 and context.get_ca_certs() == []
-    # the context each client's connection pool holds (httpx/httpcore internals: no public accessor)
-    with ReplayTarget(_settings("replay")).http_client() as replay, LiveTarget(_settings("live")).http_client() as live:
-        assert replay._transport._pool._ssl_context.cert_store_stats()["x509_ca"] == 0  # type: ignore[attr-defined]
-        assert live._transport._pool._ssl_context.cert_store_stats()["x509_ca"] > 0  # type: ignore[attr-defined]
+    for name, target in TARGETS.items():
+        with target(_settings(name)).http_client() as client:
+            # the context the client's connection pool holds (httpx/httpcore internals: no public accessor)
+            trusted = client._transport._pool._ssl_context.cert_store_stats()["x509_ca"]  # type: ignore[attr-defined]
+            assert (trusted > 0) == (name == "live"), (name, trusted)
