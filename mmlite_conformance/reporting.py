@@ -232,7 +232,7 @@ def evidence_as_dict(evidence: ScenarioEvidence, redactor: SupportsRedaction | N
             "text": step.text,
             "status": step.status,
             "error": step.error,
-            "exchanges": [_redacted_exchange(e, red).as_dict() for e in step.exchanges],
+            "exchanges": [e.as_dict() for e in step.exchanges],  # redacted with the rest of `data` below
             "schema_verdicts": [
                 {"kind": v.kind, "schema_id": v.schema_id, "valid": v.valid, "errors": list(v.errors)}
                 for v in step.verdicts
