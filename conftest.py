@@ -1,8 +1,8 @@
 """Registers the suite's plugin, its reporting and the step modules; nothing else."""
 
 pytest_plugins = [
-    "mmlite_conformance.reporting",
-    "mmlite_conformance.plugin",
+    "mmlite_conformance.suite.reporting",
+    "mmlite_conformance.suite.plugin",
     "steps.common_steps",
     "steps.webhook_steps",
     "steps.template_steps",

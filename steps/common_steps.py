@@ -7,14 +7,14 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from mmlite_conformance.checks import Checker
-from mmlite_conformance.client import ApiClient, ApiResponse, template_message, text_message
-from mmlite_conformance.config import Settings
-from mmlite_conformance.evidence import Observation, ScenarioEvidence
-from mmlite_conformance.plugin import Conformance
-from mmlite_conformance.receiver import WebhookReceiver
-from mmlite_conformance.targets import Target
-from mmlite_conformance.vocabulary import (
+from mmlite_conformance.suite.checks import Checker
+from mmlite_conformance.suite.client import ApiClient, ApiResponse, template_message, text_message
+from mmlite_conformance.suite.config import Settings
+from mmlite_conformance.suite.evidence import Observation, ScenarioEvidence
+from mmlite_conformance.suite.plugin import Conformance
+from mmlite_conformance.suite.receiver import WebhookReceiver
+from mmlite_conformance.suite.targets import Target
+from mmlite_conformance.suite.vocabulary import (
     ENDPOINT_TITLES,
     STEP_TYPES,
     Credentials,

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from pytest_bdd import given, then, when
 
-from mmlite_conformance.checks import Checker
-from mmlite_conformance.client import ApiClient, ApiResponse, template_message
-from mmlite_conformance.config import Settings
-from mmlite_conformance.plugin import User
-from mmlite_conformance.vocabulary import marketing_template_definition, new_template_name, wait_until_approved
+from mmlite_conformance.suite.checks import Checker
+from mmlite_conformance.suite.client import ApiClient, ApiResponse, template_message
+from mmlite_conformance.suite.config import Settings
+from mmlite_conformance.suite.plugin import User
+from mmlite_conformance.suite.vocabulary import marketing_template_definition, new_template_name, wait_until_approved
 from steps.common_steps import step
 
 

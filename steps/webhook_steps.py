@@ -6,13 +6,13 @@ from typing import Any
 
 from pytest_bdd import given, then, when
 
-from mmlite_conformance.checks import Checker
-from mmlite_conformance.client import ApiClient, ApiResponse
-from mmlite_conformance.config import Settings
-from mmlite_conformance.plugin import Conformance, User
-from mmlite_conformance.receiver import WebhookReceiver, is_inbound_text
-from mmlite_conformance.targets import Target
-from mmlite_conformance.vocabulary import first_inbound_message, status_trail, statuses_of
+from mmlite_conformance.suite.checks import Checker
+from mmlite_conformance.suite.client import ApiClient, ApiResponse
+from mmlite_conformance.suite.config import Settings
+from mmlite_conformance.suite.plugin import Conformance, User
+from mmlite_conformance.suite.receiver import WebhookReceiver, is_inbound_text
+from mmlite_conformance.suite.targets import Target
+from mmlite_conformance.suite.vocabulary import first_inbound_message, status_trail, statuses_of
 from steps.common_steps import step
 
 

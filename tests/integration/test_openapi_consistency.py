@@ -14,7 +14,7 @@ from referencing.jsonschema import DRAFT202012
 
 from mmlite_conformance.emulator import EmulatorConfig, EmulatorServer
 from mmlite_conformance.emulator.openapi import build_openapi
-from mmlite_conformance.schemas import SchemaRegistry
+from mmlite_conformance.suite.schemas import SchemaRegistry
 from tests.integration.conftest import ROOT
 
 pytestmark = pytest.mark.integration

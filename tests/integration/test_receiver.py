@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mmlite_conformance.receiver import (
+from mmlite_conformance.suite.receiver import (
     PLACEHOLDER_URL,
     WebhookEvent,
     WebhookReceiver,
@@ -21,7 +21,7 @@ from mmlite_conformance.receiver import (
     is_status,
     statuses,
 )
-from mmlite_conformance.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
+from mmlite_conformance.suite.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
 from tests.payloads import webhook
 
 pytestmark = pytest.mark.integration

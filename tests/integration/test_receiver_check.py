@@ -11,9 +11,9 @@ from threading import Thread
 import httpx
 import pytest
 
-from mmlite_conformance.config import Secret, Settings
-from mmlite_conformance.receiver import WebhookTimeoutError
-from mmlite_conformance.targets import LiveTarget
+from mmlite_conformance.suite.config import Secret, Settings
+from mmlite_conformance.suite.receiver import WebhookTimeoutError
+from mmlite_conformance.suite.targets import LiveTarget
 
 pytestmark = pytest.mark.integration
 

@@ -20,9 +20,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from mmlite_conformance.evidence import API_KEY_PLACEHOLDER
-from mmlite_conformance.receiver import PLACEHOLDER_URL
-from mmlite_conformance.recording import (
+from mmlite_conformance.suite.evidence import API_KEY_PLACEHOLDER
+from mmlite_conformance.suite.receiver import PLACEHOLDER_URL
+from mmlite_conformance.suite.recording import (
     CassetteError,
     NetworkBlocked,
     Recorder,
@@ -32,7 +32,7 @@ from mmlite_conformance.recording import (
     make_provenance,
     tape_name,
 )
-from mmlite_conformance.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
+from mmlite_conformance.suite.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
 
 pytestmark = pytest.mark.integration
 

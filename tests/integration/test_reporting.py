@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from mmlite_conformance import reporting
-from mmlite_conformance.evidence import Exchange, Observation, ScenarioEvidence, SchemaVerdict
+from mmlite_conformance.suite import reporting
+from mmlite_conformance.suite.evidence import Exchange, Observation, ScenarioEvidence, SchemaVerdict
 
 pytestmark = pytest.mark.integration
 
@@ -52,8 +52,8 @@ import logging
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from mmlite_conformance import reporting
-from mmlite_conformance.evidence import Exchange, Observation, ScenarioEvidence, SchemaVerdict
+from mmlite_conformance.suite import reporting
+from mmlite_conformance.suite.evidence import Exchange, Observation, ScenarioEvidence, SchemaVerdict
 from fake_redactor import FakeRedactor
 
 KEY = "{CANARY_KEY}"

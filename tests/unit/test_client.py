@@ -9,16 +9,16 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from mmlite_conformance.client import (
+from mmlite_conformance.suite.client import (
     ApiClient,
     TargetUnreachableError,
     template_definition,
     template_message,
     text_message,
 )
-from mmlite_conformance.config import ALPHA_MM_LITE_URL, PRODUCTION_BASE_URL, Secret, Settings
-from mmlite_conformance.evidence import API_KEY_PLACEHOLDER, Exchange
-from mmlite_conformance.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
+from mmlite_conformance.suite.config import ALPHA_MM_LITE_URL, PRODUCTION_BASE_URL, Secret, Settings
+from mmlite_conformance.suite.evidence import API_KEY_PLACEHOLDER, Exchange
+from mmlite_conformance.suite.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
 
 pytestmark = pytest.mark.unit
 

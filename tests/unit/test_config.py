@@ -7,7 +7,7 @@ import traceback
 
 import pytest
 
-from mmlite_conformance.config import (
+from mmlite_conformance.suite.config import (
     ALPHA_MM_LITE_URL,
     OFFLINE_API_KEY,
     OFFLINE_RECIPIENT,

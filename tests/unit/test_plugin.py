@@ -6,10 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from mmlite_conformance import plugin
-from mmlite_conformance.config import OFFLINE_RECIPIENT, Secret, Settings
-from mmlite_conformance.plugin import build_redactor, pseudonym_key
-from mmlite_conformance.redaction import derive_pseudonym_key
+from mmlite_conformance.suite import plugin
+from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, Secret, Settings
+from mmlite_conformance.suite.plugin import build_redactor, pseudonym_key
+from mmlite_conformance.suite.redaction import derive_pseudonym_key
 
 pytestmark = pytest.mark.unit
 
@@ -50,8 +50,8 @@ def test_the_redactor_hides_both_keys_and_the_number() -> None:
 
 
 def test_posts_to_the_receiver_are_never_recorded_also_through_a_live_tunnel() -> None:
-    from mmlite_conformance.plugin import _receiver_origins
-    from mmlite_conformance.targets import LiveTarget
+    from mmlite_conformance.suite.plugin import _receiver_origins
+    from mmlite_conformance.suite.targets import LiveTarget
 
     settings = Settings(
         target="live",

@@ -17,9 +17,9 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.request import Request as VcrRequest
 from vcr.serializers import yamlserializer
 
-from mmlite_conformance.evidence import API_KEY_PLACEHOLDER
-from mmlite_conformance.receiver import PLACEHOLDER_URL
-from mmlite_conformance.recording import (
+from mmlite_conformance.suite.evidence import API_KEY_PLACEHOLDER
+from mmlite_conformance.suite.receiver import PLACEHOLDER_URL
+from mmlite_conformance.suite.recording import (
     EMULATOR_NOTE,
     CassetteError,
     NetworkBlocked,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmlite_conformance import evidence
-from mmlite_conformance.redaction import (
+from mmlite_conformance.suite import evidence
+from mmlite_conformance.suite.redaction import (
     API_KEY_PLACEHOLDER,
     BSUID_KEYS,
     OFFLINE_PSEUDONYM_KEY,

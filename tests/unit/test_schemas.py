@@ -15,8 +15,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from mmlite_conformance.evidence import SchemaVerdict
-from mmlite_conformance.schemas import MAX_ERRORS, SchemaLoadError, SchemaRegistry, UnknownKindError
+from mmlite_conformance.suite.evidence import SchemaVerdict
+from mmlite_conformance.suite.schemas import MAX_ERRORS, SchemaLoadError, SchemaRegistry, UnknownKindError
 from tests.payloads import webhook
 
 pytestmark = pytest.mark.unit

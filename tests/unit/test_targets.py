@@ -6,9 +6,9 @@ import ssl
 
 import pytest
 
-from mmlite_conformance.config import Secret, Settings
-from mmlite_conformance.receiver import PLACEHOLDER_URL
-from mmlite_conformance.targets import (
+from mmlite_conformance.suite.config import Secret, Settings
+from mmlite_conformance.suite.receiver import PLACEHOLDER_URL
+from mmlite_conformance.suite.targets import (
     TARGETS,
     LiveTarget,
     ReplayTarget,

@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
+from mmlite_conformance.contract import ALPHA_MM_LITE_URL, CLOUD_API_BASE_URL
+
 TARGETS: Final = ("replay", "emulator", "live")
 DEFAULT_TARGET: Final = "replay"
 RECORD_MODES: Final = ("new", "overwrite")
 
-PRODUCTION_BASE_URL: Final = "https://waba-v2.360dialog.io"
-# The guide gives this host in its comparison table; its step 2a spells it
-# `alpha-beta-onboarding.hub-production.360dialog.io` (a dot instead of the hyphen). No other public page names
-# either, so the hyphenated form is the default and MMLITE_MM_LITE_URL overrides it for live runs.
-ALPHA_MM_LITE_URL: Final = "https://alpha-beta-onboarding-hub-production.360dialog.io/mmlite/marketing_messages"
+PRODUCTION_BASE_URL: Final = CLOUD_API_BASE_URL
 
 # Fixed, non-secret values for the offline targets: cassettes and emulator runs never see a real account.
 OFFLINE_API_KEY: Final = "emulator-sandbox-key"

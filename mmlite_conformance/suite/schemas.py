@@ -14,7 +14,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
-from mmlite_conformance.evidence import SchemaVerdict
+from mmlite_conformance.suite.evidence import SchemaVerdict
 
 __all__ = [
     "MAX_ERRORS",

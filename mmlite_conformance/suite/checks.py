@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from mmlite_conformance.evidence import Exchange
+from mmlite_conformance.suite.evidence import Exchange
 
 
 class ConformanceError(AssertionError):

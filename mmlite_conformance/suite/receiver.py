@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-from mmlite_conformance.redaction import Redactor, dump_json, parse_json
+from mmlite_conformance.suite.redaction import Redactor, dump_json, parse_json
 
 DEFAULT_PATH: Final = "/webhook"
 #: what `url` gives in replay: no server exists, and `.invalid` can never resolve (RFC 6761)

@@ -9,13 +9,12 @@ from typing import Any, Literal
 
 import httpx
 
-from mmlite_conformance.config import Secret, Settings
-from mmlite_conformance.evidence import Exchange
-from mmlite_conformance.redaction import Redactor, dump_json, parse_json
+from mmlite_conformance.contract import API_KEY_HEADER, TEMPLATES_PATH, WABA_WEBHOOK_PATH
+from mmlite_conformance.suite.config import Secret, Settings
+from mmlite_conformance.suite.evidence import Exchange
+from mmlite_conformance.suite.redaction import Redactor, dump_json, parse_json
 
-API_KEY_HEADER = "D360-API-KEY"
-WEBHOOK_PATH = "/waba_webhook"
-TEMPLATES_PATH = "/v1/configs/templates"
+WEBHOOK_PATH = WABA_WEBHOOK_PATH
 
 #: request headers httpx adds that say nothing about the request and differ between targets
 VOLATILE_REQUEST_HEADERS = frozenset({"host", "user-agent", "accept-encoding", "connection", "content-length"})

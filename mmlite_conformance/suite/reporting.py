@@ -21,7 +21,7 @@ import pytest
 from _pytest._code.code import ReprFileLocation, TerminalRepr
 from _pytest._io import TerminalWriter
 
-from mmlite_conformance.evidence import (
+from mmlite_conformance.suite.evidence import (
     Exchange,
     Observation,
     ScenarioEvidence,

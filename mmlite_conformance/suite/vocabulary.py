@@ -11,10 +11,10 @@ from typing import Any
 
 import parse
 
-from mmlite_conformance.checks import Checker
-from mmlite_conformance.client import ApiClient, ApiKey, ApiResponse, template_definition
-from mmlite_conformance.config import Secret
-from mmlite_conformance.receiver import WebhookReceiver, inbound_messages, is_status, statuses
+from mmlite_conformance.suite.checks import Checker
+from mmlite_conformance.suite.client import ApiClient, ApiKey, ApiResponse, template_definition
+from mmlite_conformance.suite.config import Secret
+from mmlite_conformance.suite.receiver import WebhookReceiver, inbound_messages, is_status, statuses
 
 RECIPIENT_PLACEHOLDER = "TEST_RECIPIENT"
 #: a well-formed key that no account has: what "a wrong key" sends

@@ -17,13 +17,14 @@ from typing import Any
 import httpx
 import pytest
 
-from mmlite_conformance import __version__, reporting
-from mmlite_conformance.checks import Checker, ConformanceError
-from mmlite_conformance.client import ApiClient
-from mmlite_conformance.config import OFFLINE_RECIPIENT, ConfigError, Settings, load_settings
-from mmlite_conformance.evidence import Observation, ScenarioEvidence
-from mmlite_conformance.receiver import PLACEHOLDER_URL, WebhookEvent, WebhookReceiver
-from mmlite_conformance.recording import (
+from mmlite_conformance import __version__
+from mmlite_conformance.suite import reporting
+from mmlite_conformance.suite.checks import Checker, ConformanceError
+from mmlite_conformance.suite.client import ApiClient
+from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, ConfigError, Settings, load_settings
+from mmlite_conformance.suite.evidence import Observation, ScenarioEvidence
+from mmlite_conformance.suite.receiver import PLACEHOLDER_URL, WebhookEvent, WebhookReceiver
+from mmlite_conformance.suite.recording import (
     CassetteError,
     Recorder,
     RecordingSession,
@@ -31,9 +32,9 @@ from mmlite_conformance.recording import (
     cassette_name,
     make_provenance,
 )
-from mmlite_conformance.redaction import Redactor, derive_pseudonym_key
-from mmlite_conformance.schemas import SchemaRegistry
-from mmlite_conformance.targets import (
+from mmlite_conformance.suite.redaction import Redactor, derive_pseudonym_key
+from mmlite_conformance.suite.schemas import SchemaRegistry
+from mmlite_conformance.suite.targets import (
     EMULATOR_SEED,
     EMULATOR_START_TIME,
     Target,

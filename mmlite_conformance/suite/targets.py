@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 
 import httpx
 
-from mmlite_conformance.config import TARGET_PROFILES, Secret, Settings
-from mmlite_conformance.receiver import PLACEHOLDER_URL, WebhookReceiver
+from mmlite_conformance.suite.config import TARGET_PROFILES, Secret, Settings
+from mmlite_conformance.suite.receiver import PLACEHOLDER_URL, WebhookReceiver
 
 #: the emulator's control endpoint; never part of the contract, never recorded
 CONTROL_PREFIX = "/_emulator"

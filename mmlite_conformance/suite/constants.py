@@ -1,0 +1,15 @@
+"""The suite's own constants, defined once: placeholders in evidence, the requirement tag, the control prefix."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+#: what stands for the API key in every artefact and reproducer
+API_KEY_PLACEHOLDER: Final = "<D360-API-KEY>"
+#: the webhook URL shown where no receiver exists (replay); `.invalid` never resolves (RFC 6761)
+RECEIVER_PLACEHOLDER_URL: Final = "https://webhook.receiver.invalid/webhook"
+#: the emulator's control endpoints as the suite calls them: never part of the contract, never recorded
+EMULATOR_CONTROL_PREFIX: Final = "/_emulator"
+#: a Gherkin tag naming a requirement: a guide step (S1a, S2b, SCa ...) or a platform requirement (P...)
+REQUIREMENT_TAG: Final = re.compile(r"(?:S[0-9A-Z]|P[0-9A-Z])[0-9A-Za-z]*")
