@@ -1,10 +1,13 @@
 """Conformance suite and sandbox emulator for 360dialog's WhatsApp MM Lite API."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("mmlite-conformance")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+source"
+from __future__ import annotations
 
 __all__ = ["__version__"]
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":  # computed on first use, so importing the emulator does not pay for it
+        from mmlite_conformance.version import suite_version
+
+        return suite_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -111,54 +111,41 @@ class ApiClient:
         sent = self._headers(headers, api_key, bearer)
         body = dump_json(json).encode() if json is not None else content
         request = self.http.build_request(method, self.url(path_or_url), content=body, headers=sent)
-        recorded_request = self._request_evidence(request, body)
+        captured_request = _request_data(request, body)
         started = self._clock()
         try:
             response = self.http.send(request)
             response.read()
         except httpx.RequestError as error:
-            elapsed = (self._clock() - started) * 1000
-            reason = self.redactor.redact_text(f"{type(error).__name__}: {error}")
-            failed = Exchange(
+            failed = Exchange.capture(
+                self.redactor,
                 label=label,
-                **recorded_request,
+                **captured_request,
                 status=None,
                 response_headers={},
                 response_body=None,
-                elapsed_ms=elapsed,
-                error=reason,
+                elapsed_ms=(self._clock() - started) * 1000,
+                error=f"{type(error).__name__}: {error}",
             )
             self._record(failed)
             # `from None`: the original exception's message and context may carry unredacted values
-            raise TargetUnreachableError(
-                f"{label}: {method} {recorded_request['url']} got no answer ({reason})"
-            ) from None
+            raise TargetUnreachableError(f"{label}: {method} {failed.url} got no answer ({failed.error})") from None
         elapsed = (self._clock() - started) * 1000
         text = response.text
         parsed = parse_json(text)
-        exchange = Exchange(
+        exchange = Exchange.capture(
+            self.redactor,
             label=label,
-            **recorded_request,
+            **captured_request,
             status=response.status_code,
-            response_headers=self.redactor.redact_headers(response.headers.items()),  # lower-cased, merged
-            response_body=self._body_evidence(parsed, text),
+            response_headers=dict(response.headers.items()),  # lower-cased, repeated headers merged
+            response_body=_body_data(parsed, text),
             elapsed_ms=elapsed,
         )
         self._record(exchange)
         return ApiResponse(
             status=response.status_code, headers=dict(response.headers), body=parsed, text=text, exchange=exchange
         )
-
-    def send_message(
-        self, body: Any, *, label: str = "send message (/messages)", api_key: ApiKey = None
-    ) -> ApiResponse:
-        return self.request(label, "POST", "/messages", json=body, api_key=api_key)
-
-    def send_marketing_message(
-        self, body: Any, url: str | None = None, *, label: str = "send marketing message", api_key: ApiKey = None
-    ) -> ApiResponse:
-        """POST to the MM Lite endpoint of the settings, or to `url` (e.g. `{cloud_base_url}/marketing_messages`)."""
-        return self.request(label, "POST", url or self.settings.mm_lite_url, json=body, api_key=api_key)
 
     def set_webhook(self, url: str, path: str = WEBHOOK_PATH, *, label: str = "set webhook URL") -> ApiResponse:
         return self.request(label, "POST", path, json={"url": url})
@@ -184,24 +171,20 @@ class ApiClient:
             chosen[name] = value
         return {name: value for name, value in chosen.items() if value is not None}
 
-    def _request_evidence(self, request: httpx.Request, body: bytes | str | None) -> dict[str, Any]:
-        headers = [(k, v) for k, v in _header_items(request.headers) if k.lower() not in VOLATILE_REQUEST_HEADERS]
-        if body is None:
-            recorded_body = None
-        else:
-            text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-            recorded_body = self._body_evidence(parse_json(text), text)
-        return {
-            "method": request.method,
-            "url": self.redactor.redact_text(str(request.url)),
-            "request_headers": self.redactor.redact_headers(headers),
-            "request_body": recorded_body,
-        }
 
-    def _body_evidence(self, parsed: Any, text: str) -> Any:
-        if parsed is not None:
-            return self.redactor.redact_json(parsed)
-        return self.redactor.redact_text(text) if text else None
+def _request_data(request: httpx.Request, body: bytes | str | None) -> dict[str, Any]:
+    """The request as the evidence shows it (not yet redacted: `Exchange.capture` does that)."""
+    headers = {k: v for k, v in _header_items(request.headers) if k.lower() not in VOLATILE_REQUEST_HEADERS}
+    if body is None:
+        data = None
+    else:
+        text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+        data = _body_data(parse_json(text), text)
+    return {"method": request.method, "url": str(request.url), "request_headers": headers, "request_body": data}
+
+
+def _body_data(parsed: Any, text: str) -> Any:
+    return parsed if parsed is not None else (text or None)
 
 
 def _header_items(headers: httpx.Headers) -> list[tuple[str, str]]:

@@ -4,18 +4,36 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
+
+from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
 
 StepStatus = Literal["passed", "failed", "skipped", "not run"]
 
-#: the placeholder that stands for the API key in every artefact and in curl reproducers
-API_KEY_PLACEHOLDER = "<D360-API-KEY>"
+#: proof that an Exchange was built by `Exchange.capture`, the one place where its data is redacted
+_CAPTURED = object()
 
 
-@dataclass(slots=True)
+class Redacts(Protocol):
+    """What capturing evidence needs from `redaction.Redactor`."""
+
+    def learn(self, obj: Any, /) -> None: ...
+
+    def redact_text(self, text: str, /) -> str: ...
+
+    def redact_json(self, obj: Any, /) -> Any: ...
+
+    def redact_headers(self, headers: Mapping[str, str], /) -> dict[str, str]: ...
+
+
+@dataclass(slots=True, frozen=True)
 class Exchange:
-    """One HTTP request and its response, already redacted: safe to print, store and report."""
+    """One HTTP request and its response, redacted once when captured: safe to print, store and report.
+
+    Build it only with `Exchange.capture`; a direct construction fails, so no unredacted exchange can exist.
+    """
 
     label: str
     method: str
@@ -27,6 +45,45 @@ class Exchange:
     response_body: Any
     elapsed_ms: float
     error: str | None = None
+    _via: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._via is not _CAPTURED:
+            raise TypeError("an Exchange is built only by Exchange.capture(redactor, ...), which redacts it")
+
+    @classmethod
+    def capture(
+        cls,
+        redactor: Redacts,
+        *,
+        label: str,
+        method: str,
+        url: str,
+        request_headers: Mapping[str, str],
+        request_body: Any,
+        status: int | None,
+        response_headers: Mapping[str, str],
+        response_body: Any,
+        elapsed_ms: float,
+        error: str | None = None,
+    ) -> Exchange:
+        """The exchange, redacted: every number and user id in either body is learned before anything is redacted,
+        so a value first seen in the response is also hidden in the URL and the request."""
+        for body in (request_body, response_body):
+            redactor.learn(body)
+        return cls(
+            label=redactor.redact_text(label),
+            method=method,
+            url=redactor.redact_text(url),
+            request_headers=redactor.redact_headers(request_headers),
+            request_body=_redacted_body(redactor, request_body),
+            status=status,
+            response_headers=redactor.redact_headers(response_headers),
+            response_body=_redacted_body(redactor, response_body),
+            elapsed_ms=elapsed_ms,
+            error=None if error is None else redactor.redact_text(error),
+            _via=_CAPTURED,
+        )
 
     def to_curl(self) -> str:
         """A shell command that repeats the request; the key is read from $D360_API_KEY."""
@@ -68,6 +125,10 @@ class Exchange:
             "error": self.error,
             "curl": self.to_curl(),
         }
+
+
+def _redacted_body(redactor: Redacts, body: Any) -> Any:
+    return redactor.redact_text(body) if isinstance(body, str) else redactor.redact_json(body)
 
 
 @dataclass(slots=True, frozen=True)
@@ -120,8 +181,12 @@ class ScenarioEvidence:
     scenario: str
     description: str = ""
     target: str = ""
+    #: whether the answers came from the embedded emulator (directly or through its cassettes), not 360dialog
+    simulated: bool = False
     provenance: dict[str, Any] = field(default_factory=dict)
     steps: list[StepEvidence] = field(default_factory=list)
+    #: what fixtures recorded before the first Gherkin step (not a step of the scenario)
+    setup: StepEvidence = field(default_factory=lambda: StepEvidence(keyword="", text="", status="passed"))
 
     def begin_step(self, keyword: str, text: str) -> StepEvidence:
         step = StepEvidence(keyword=keyword, text=text)
@@ -130,10 +195,8 @@ class ScenarioEvidence:
 
     @property
     def current(self) -> StepEvidence:
-        """The running step; evidence recorded outside a step (fixtures) lands in a setup pseudo-step."""
-        if not self.steps:
-            self.steps.append(StepEvidence(keyword="", text="(setup)", status="passed"))
-        return self.steps[-1]
+        """The running step, or `setup` while fixtures run."""
+        return self.steps[-1] if self.steps else self.setup
 
     def add_exchange(self, exchange: Exchange) -> None:
         self.current.exchanges.append(exchange)
@@ -152,8 +215,8 @@ class ScenarioEvidence:
 
     @property
     def observations(self) -> list[Observation]:
-        return [o for step in self.steps for o in step.observations]
+        return [o for step in (self.setup, *self.steps) for o in step.observations]
 
     @property
     def exchanges(self) -> list[Exchange]:
-        return [e for step in self.steps for e in step.exchanges]
+        return [e for step in (self.setup, *self.steps) for e in step.exchanges]

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mmlite_conformance import __version__
+from mmlite_conformance.version import suite_version
 from mmlite_conformance.suite import reporting
 from mmlite_conformance.suite.checks import Checker, ConformanceError
 from mmlite_conformance.suite.client import ApiClient
@@ -107,7 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
         target=settings.target,
         cloud_base_url=settings.cloud_base_url,
         mm_lite_url=settings.mm_lite_url,
-        suite_version=__version__,
+        suite_version=suite_version(),
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         cassette_provenance=_provenance_summary(settings, config),
     )

@@ -29,7 +29,7 @@ from vcr.serialize import deserialize as vcr_deserialize
 from vcr.serialize import serialize as vcr_serialize
 from vcr.serializers import yamlserializer
 
-from mmlite_conformance.suite.evidence import API_KEY_PLACEHOLDER
+from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
 
 __all__ = [
     "CONTROL_PATH_PREFIX",

@@ -13,9 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
-# Duplicated from evidence.API_KEY_PLACEHOLDER on purpose: `redaction` may import nothing inside the package
-# (ARCHITECTURE.md); tests/unit/test_redaction.py checks that the two stay equal.
-API_KEY_PLACEHOLDER: Final = "<D360-API-KEY>"
+from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
 
 #: the pseudonym key of offline targets (emulator, replay): no real number is ever seen there
 OFFLINE_PSEUDONYM_KEY: Final = b"mmlite-conformance/offline-pseudonyms/v1"
@@ -57,6 +55,11 @@ _DIGIT_RUN = re.compile(r"[0-9](?:[\s\-]?[0-9]){7,}")
 _SHORTEST_NUMBER: Final = 8
 # a BSUID: two-letter country code, a dot, `ENT.` for a parent BSUID, then up to 128 letters and digits
 _BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
+# the same shape met in free text before any user-id field carried it: 10 or more letters and digits, one a digit,
+# so that ordinary words after an abbreviation ("OK.Thanks") are left alone
+_BSUID_IN_TEXT = re.compile(
+    r"(?<![A-Za-z0-9.])[A-Z]{2}\.(?:ENT\.)?(?=[A-Za-z]*[0-9])[A-Za-z0-9]{10,128}(?![A-Za-z0-9])"
+)
 _BSUID_PSEUDONYM_MARK: Final = "PSEUDO"
 _LEARNED_KEYS: Final = PHONE_KEYS | BSUID_KEYS
 # wamid.<base64>: the message id embeds the recipient's number in clear inside the base64 payload
@@ -207,19 +210,26 @@ class Redactor:
         bsuids = self._bsuids
         if self._bsuid_pattern is not None and any(bsuid in text for bsuid in bsuids):
             text = self._bsuid_pattern.sub(lambda m: bsuids[m.group(0)], text)
+        if "." in text:
+            text = _BSUID_IN_TEXT.sub(self._unknown_bsuid, text)
         pattern = self._phone_pattern
         if pattern is None:
             return text
         text = self._pseudonymise_numbers(text, pattern)
         return _WAMID.sub(self._redact_wamid, text) if "wamid." in text else text
 
-    def redact_json(self, obj: Any) -> Any:
-        """A redacted deep copy; phone-looking values under phone-number keys are pseudonymised even if unknown."""
+    def learn(self, obj: Any) -> None:
+        """Know every phone number and BSUID that `obj` (JSON data) carries under a number or user-id key, so that
+        they are hidden wherever they appear later, in any text."""
         for key, value in _keyed_values(obj, _LEARNED_KEYS):
             if key in PHONE_KEYS:
                 self.add_phone_number(value)
             if key in BSUID_KEYS:
                 self.add_bsuid(value)
+
+    def redact_json(self, obj: Any) -> Any:
+        """A redacted deep copy; phone-looking values under phone-number keys are pseudonymised even if unknown."""
+        self.learn(obj)
         return self._redact_node(obj, phone_key=False)
 
     def redact_headers(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -260,6 +270,13 @@ class Redactor:
             return text
         pieces.append(text[done:])
         return "".join(pieces)
+
+    def _unknown_bsuid(self, match: re.Match[str]) -> str:
+        value = match.group(0)
+        if is_bsuid_pseudonym(value):
+            return value
+        self.add_bsuid(value)
+        return self._bsuids[value]
 
     def _redact_node(self, node: Any, *, phone_key: bool) -> Any:
         if isinstance(node, str):

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from mmlite_conformance.suite.evidence import API_KEY_PLACEHOLDER
+from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
 from mmlite_conformance.suite.receiver import PLACEHOLDER_URL
 from mmlite_conformance.suite.recording import (
     CassetteError,

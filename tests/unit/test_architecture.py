@@ -11,100 +11,137 @@ pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "mmlite_conformance"
+SUITE = PACKAGE / "suite"
 
-#: module -> the package modules it may import (ARCHITECTURE.md, "Allowed imports")
+#: component -> the components it may import (ARCHITECTURE.md, "Who may import whom"); a component is a top-level
+#: module of the package (contract, cli, version, emulator) or of the suite (suite.config, suite.report, ...)
 ALLOWED: dict[str, set[str]] = {
-    "config": set(),
-    "redaction": {"evidence"},
-    "evidence": set(),
-    "schemas": {"evidence"},
-    "checks": {"evidence"},
-    "client": {"config", "evidence", "redaction"},
-    "receiver": {"redaction", "evidence"},
-    "recording": {"config", "redaction", "evidence"},
-    "targets": {"config", "client", "receiver", "recording", "redaction", "emulator"},
-    "reporting": {"evidence", "redaction", "config"},
-    "plugin": {
-        "config",
-        "redaction",
-        "evidence",
-        "schemas",
-        "checks",
-        "client",
-        "receiver",
-        "recording",
-        "targets",
-        "reporting",
-        "vocabulary",
-        "__init__",
+    "contract": set(),
+    "version": set(),
+    "emulator": {"contract", "version"},
+    "cli": {"emulator", "suite", "version"},
+    "__init__": {"version"},
+    "suite.__init__": {"suite.conformance", "suite.person", "suite.vocabulary", "suite.evidence", "suite.checks"},
+    "suite.constants": set(),
+    "suite.config": {"contract", "suite.constants"},
+    "suite.redaction": {"suite.constants"},
+    "suite.evidence": {"suite.constants"},
+    "suite.schemas": {"suite.evidence"},
+    "suite.checks": {"suite.evidence"},
+    "suite.netguard": set(),
+    "suite.client": {"contract", "suite.config", "suite.evidence", "suite.redaction"},
+    "suite.webhooks": {"suite.constants", "suite.evidence", "suite.redaction"},
+    "suite.recording": {"contract", "suite.config", "suite.constants", "suite.evidence", "suite.redaction", "version"},
+    "suite.targets": {
+        "contract",
+        "emulator",
+        "suite.client",
+        "suite.config",
+        "suite.constants",
+        "suite.evidence",
+        "suite.netguard",
+        "suite.recording",
+        "suite.redaction",
+        "suite.webhooks",
+        "version",
     },
-    "vocabulary": {"checks", "client", "config", "receiver"},
-    "cli": {"emulator"},
-    "__init__": set(),
+    "suite.report": {"suite.constants", "suite.evidence", "version"},
+    "suite.conformance": {"suite.checks", "suite.evidence", "suite.schemas", "suite.webhooks"},
+    "suite.person": {"suite.targets"},
+    "suite.vocabulary": {"contract", "suite.checks", "suite.client", "suite.config", "suite.webhooks"},
+    "suite.plugin": {
+        "contract",
+        "version",
+        *(f"suite.{name}" for name in ("config", "constants", "redaction", "evidence", "schemas", "checks")),
+        *(f"suite.{name}" for name in ("client", "webhooks", "recording", "targets", "report", "conformance")),
+        "suite.person",
+        "suite.vocabulary",
+    },
 }
-MODULES = {p.stem for p in PACKAGE.glob("*.py")} | {"emulator"}
+#: only these modules of the targets package start the emulator (the rest of the suite never imports it)
+EMULATOR_IMPORTERS = {"suite/targets/emulator.py", "suite/targets/platform.py", "cli.py"}
 FORBIDDEN_IN_STEPS = {"httpx", "json", "vcr", "jsonschema", "requests", "socket"}
 
 
-def _package_imports(path: Path) -> set[str]:
-    """First-level package modules a file imports (`emulator` for anything below it)."""
+def _component(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    if parts[0] == "suite":
+        return "suite.__init__" if len(parts) == 2 and parts[1] == "__init__" else f"suite.{parts[1]}"
+    return parts[0]
+
+
+def _imported_components(path: Path) -> set[str]:
+    """The package components a file imports."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         names: list[str] = []
         if isinstance(node, ast.ImportFrom):
             if node.level:  # relative import inside the package
-                base = path.relative_to(PACKAGE).parts[:-1]
+                base = path.relative_to(PACKAGE).parts[: -node.level]
                 names.append(".".join(["mmlite_conformance", *base, *(node.module or "").split(".")]).rstrip("."))
             elif node.module:
-                names.append(node.module)
                 names += [f"{node.module}.{alias.name}" for alias in node.names]
         elif isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         for name in names:
             parts = name.split(".")
-            if parts[0] == "mmlite_conformance":
-                # `from mmlite_conformance import __version__` imports the package itself, not a module
-                found.add(parts[1] if len(parts) > 1 and parts[1] in MODULES else "__init__")
+            if parts[0] != "mmlite_conformance" or len(parts) < 2:
+                continue
+            if parts[1] == "suite":
+                found.add(
+                    f"suite.{parts[2]}"
+                    if len(parts) > 2
+                    and (SUITE / parts[2]).exists()
+                    or len(parts) > 2
+                    and (SUITE / f"{parts[2]}.py").exists()
+                    else "suite.__init__"
+                )
+            elif (PACKAGE / parts[1]).exists() or (PACKAGE / f"{parts[1]}.py").exists():
+                found.add(parts[1])
+            else:
+                found.add("__init__")  # a name of the package itself, e.g. __version__
     return found
 
 
-def _top_imports(path: Path) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.add(node.module.split(".")[0])
-    return found
+SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
 
 
-def test_every_suite_module_has_a_rule() -> None:
-    modules = {p.stem for p in PACKAGE.glob("*.py")}
-    assert modules <= set(ALLOWED), f"add these modules to ARCHITECTURE.md and ALLOWED: {modules - set(ALLOWED)}"
+def test_every_component_has_a_rule() -> None:
+    components = {_component(p) for p in SOURCES}
+    assert components <= set(ALLOWED), f"add these to ARCHITECTURE.md and ALLOWED: {components - set(ALLOWED)}"
 
 
-@pytest.mark.parametrize("module", sorted(ALLOWED))
-def test_suite_module_imports_only_what_it_may(module: str) -> None:
-    path = PACKAGE / f"{module}.py"
-    if not path.exists():
-        pytest.skip(f"{module}.py does not exist")
-    imported = _package_imports(path) - {module}
-    assert imported <= ALLOWED[module], f"{module} imports {sorted(imported - ALLOWED[module])}"
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_each_module_imports_only_what_its_layer_may(path: Path) -> None:
+    component = _component(path)
+    imported = _imported_components(path) - {component}
+    allowed = ALLOWED[component]
+    assert imported <= allowed, f"{component} imports {sorted(imported - allowed)}"
 
 
-def test_emulator_imports_nothing_from_the_suite() -> None:
-    offenders = {}
-    for path in (PACKAGE / "emulator").rglob("*.py"):
-        outside = _package_imports(path) - {"emulator"}
-        if outside:
-            offenders[str(path.relative_to(ROOT))] = sorted(outside)
-    assert not offenders, f"the emulator must stay independent of the suite: {offenders}"
+def test_the_emulator_is_imported_only_where_it_is_started() -> None:
+    importers = {
+        str(p.relative_to(PACKAGE))
+        for p in SOURCES
+        if _component(p) != "emulator" and "emulator" in _imported_components(p)
+    }
+    assert importers <= EMULATOR_IMPORTERS, f"only the targets that start the emulator may import it: {importers}"
 
 
 def test_steps_hold_no_plumbing() -> None:
     offenders = {}
     for path in (ROOT / "steps").glob("*.py"):
-        bad = _top_imports(path) & FORBIDDEN_IN_STEPS
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module.split(".")[0])
+                if node.module.startswith("mmlite_conformance") and node.module != "mmlite_conformance.suite":
+                    found.add(node.module)
+        bad = {name for name in found if name in FORBIDDEN_IN_STEPS or name.startswith("mmlite_conformance.")}
         if bad:
             offenders[path.name] = sorted(bad)
-    assert not offenders, f"steps must delegate HTTP/JSON/recording to the library: {offenders}"
+    assert not offenders, (
+        f"steps use only the public names of mmlite_conformance.suite, and no HTTP/JSON/recording: {offenders}"
+    )

@@ -17,7 +17,8 @@ from mmlite_conformance.suite.client import (
     text_message,
 )
 from mmlite_conformance.suite.config import ALPHA_MM_LITE_URL, PRODUCTION_BASE_URL, Secret, Settings
-from mmlite_conformance.suite.evidence import API_KEY_PLACEHOLDER, Exchange
+from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
+from mmlite_conformance.suite.evidence import Exchange
 from mmlite_conformance.suite.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
 
 pytestmark = pytest.mark.unit
@@ -66,7 +67,9 @@ def harness() -> Iterator[Harness]:
 
 
 def test_send_message_uses_the_bare_key_and_json(harness: Harness) -> None:
-    response = harness.api.send_message(text_message(RECIPIENT, "Hello"))
+    response = harness.api.request(
+        "send message (/messages)", "POST", "/messages", json=text_message(RECIPIENT, "Hello")
+    )
     (request,) = harness.seen
     assert str(request.url) == f"{PRODUCTION_BASE_URL}/messages"
     assert request.method == "POST"
@@ -77,7 +80,9 @@ def test_send_message_uses_the_bare_key_and_json(harness: Harness) -> None:
 
 
 def test_caller_gets_the_raw_answer_and_the_sink_the_redacted_one(harness: Harness) -> None:
-    response = harness.api.send_message(text_message(RECIPIENT, f"Hello {RECIPIENT}"))
+    response = harness.api.request(
+        "send message (/messages)", "POST", "/messages", json=text_message(RECIPIENT, f"Hello {RECIPIENT}")
+    )
     assert response.body["contacts"][0]["wa_id"] == RECIPIENT
     assert response.headers["x-request-id"] == "r-1"
     (exchange,) = harness.recorded
@@ -105,14 +110,14 @@ def test_record_is_called_before_the_caller_gets_the_answer() -> None:
     order: list[str] = []
     http = httpx.Client(transport=httpx.MockTransport(ok_send))
     api = ApiClient(http, SETTINGS, REDACTOR, lambda exchange: order.append(exchange.label))
-    api.send_message(text_message(RECIPIENT, "x"), label="first")
+    api.request("first", "POST", "/messages", json=text_message(RECIPIENT, "x"))
     order.append("returned")
     assert order == ["first", "returned"]
 
 
 def test_non_json_answer_is_not_an_exception() -> None:
     h = Harness(lambda request: httpx.Response(502, text=f"<html>Bad gateway for {RECIPIENT}</html>"))
-    response = h.api.send_message(text_message(RECIPIENT, "x"))
+    response = h.api.request("send message (/messages)", "POST", "/messages", json=text_message(RECIPIENT, "x"))
     assert response.status == 502 and not response.ok
     assert response.body is None
     assert response.text == f"<html>Bad gateway for {RECIPIENT}</html>"
@@ -164,8 +169,8 @@ def test_json_and_content_together_is_a_programming_error(harness: Harness) -> N
 
 def test_marketing_endpoint_defaults_to_the_settings_url(harness: Harness) -> None:
     body = template_message(RECIPIENT, "marketing_text_no_param", "en")
-    harness.api.send_marketing_message(body)
-    harness.api.send_marketing_message(body, url=f"{PRODUCTION_BASE_URL}/marketing_messages")
+    harness.api.request("mm", "POST", harness.api.settings.mm_lite_url, json=body)
+    harness.api.request("mm", "POST", f"{PRODUCTION_BASE_URL}/marketing_messages", json=body)
     assert [str(r.url) for r in harness.seen] == [ALPHA_MM_LITE_URL, f"{PRODUCTION_BASE_URL}/marketing_messages"]
 
 
@@ -194,7 +199,7 @@ def test_network_error_is_recorded_and_raised_redacted() -> None:
 
     h = Harness(refuse)
     with pytest.raises(TargetUnreachableError) as caught:
-        h.api.send_message(text_message(RECIPIENT, "x"))
+        h.api.request("send message (/messages)", "POST", "/messages", json=text_message(RECIPIENT, "x"))
     message = str(caught.value)
     assert "send message" in message and "ConnectError" in message
     assert KEY not in message and RECIPIENT not in message
@@ -214,7 +219,7 @@ def test_factory_is_called_lazily_and_closed() -> None:
 
     with ApiClient(factory, SETTINGS, REDACTOR) as api:
         assert made == []
-        api.send_message(text_message(RECIPIENT, "x"))
+        api.request("send message (/messages)", "POST", "/messages", json=text_message(RECIPIENT, "x"))
         assert len(made) == 1
     assert made[0].is_closed
 
