@@ -7,18 +7,25 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mmlite_conformance.emulator import routes_config, routes_control, routes_send
+from mmlite_conformance.emulator import routes_config, routes_control, routes_platform, routes_send
 from mmlite_conformance.emulator.config import EmulatorConfig
 from mmlite_conformance.emulator.errors import ApiError
 from mmlite_conformance.emulator.http import RouteSpec, bind, error_response, json_response
+from mmlite_conformance.emulator.journal import SCOPE_KEY, JournalMiddleware
 from mmlite_conformance.emulator.openapi import build_openapi
 from mmlite_conformance.emulator.state import EmulatorState
 
-ROUTE_REGISTRY: tuple[RouteSpec, ...] = (*routes_send.ROUTES, *routes_config.ROUTES, *routes_control.ROUTES)
+ROUTE_REGISTRY: tuple[RouteSpec, ...] = (
+    *routes_send.ROUTES,
+    *routes_config.ROUTES,
+    *routes_control.ROUTES,
+    *routes_platform.ROUTES,
+)
 _HTTP_ERRORS = {404: "not_found", 405: "method_not_allowed"}
 
 
@@ -32,6 +39,9 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         key = _HTTP_ERRORS.get(status, "invalid_parameter")
+        note = request.scope.get(SCOPE_KEY)
+        if note is not None and status == 404:
+            note["surface"] = "unknown"
         return error_response(ApiError(key), "graph", state)
 
     @asynccontextmanager
@@ -41,6 +51,13 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
 
     routes = [Route(r.path, bind(r, state), methods=list(r.methods)) for r in ROUTE_REGISTRY]
     routes.append(Route("/openapi.json", openapi, methods=["GET"]))
-    app = Starlette(routes=routes, exception_handlers={404: http_error, 405: http_error}, lifespan=lifespan)
+    # the journal is a middleware only when enabled, so a request costs nothing more when it is off
+    middleware = [Middleware(JournalMiddleware, state=state)] if state.journal is not None else []
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={404: http_error, 405: http_error},
+        lifespan=lifespan,
+    )
     app.state.emulator = state
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from mmlite_conformance.emulator.faults import UnknownFaultError, validate_faults
 
@@ -70,6 +71,7 @@ class WebhookSettings:
     max_attempts: int = 5
     backoff_initial: float = 0.5
     backoff_max: float = 8.0
+    ca_bundle: str | None = None  # PEM file of CAs the delivery client trusts (instead of the system store)
 
 
 @dataclass(slots=True, frozen=True)
@@ -87,6 +89,9 @@ class EmulatorConfig:
     faults: frozenset[str] = frozenset()
     max_messages_per_account: int = 10_000
     max_pending_deliveries: int = 10_000
+    journal: bool = False  # keep a request journal (GET /_emulator/journal); off: no cost per request
+    max_journal_entries: int = 10_000
+    deliver_to_any_host: bool = False  # lift the loopback-only delivery rule (platform certification)
 
     def __post_init__(self) -> None:
         try:
@@ -121,8 +126,10 @@ class EmulatorConfig:
             raise ConfigError("rate limits must be positive")
         if self.webhooks.max_attempts < 1:
             raise ConfigError("webhook max attempts must be >= 1")
-        if self.max_messages_per_account < 1 or self.max_pending_deliveries < 1:
+        if self.max_messages_per_account < 1 or self.max_pending_deliveries < 1 or self.max_journal_entries < 1:
             raise ConfigError("store bounds must be >= 1")
+        if self.webhooks.ca_bundle is not None and not Path(self.webhooks.ca_bundle).is_file():
+            raise ConfigError(f"webhook CA bundle is not a readable file: {self.webhooks.ca_bundle}")
 
     @property
     def default_account(self) -> AccountConfig:

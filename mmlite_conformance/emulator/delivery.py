@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator.clock import Clock
 from mmlite_conformance.emulator.config import WebhookSettings
-from mmlite_conformance.emulator.urls import is_loopback_url
+from mmlite_conformance.emulator.urls import delivery_allowed
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 SIGNATURE_HEADER = "X-360dialog-Signature"
@@ -34,6 +36,9 @@ class Delivery:
     body: bytes = field(compare=False)
     resolve: TargetResolver = field(compare=False)
     kind: str = field(compare=False, default="status")
+    done: asyncio.Future[Attempt] | None = field(compare=False, default=None)  # set once the delivery is over
+    max_attempts: int | None = field(compare=False, default=None)  # None: the configured number
+    timeout: float | None = field(compare=False, default=None)  # None: the configured timeout
 
 
 @dataclass(slots=True)
@@ -41,14 +46,18 @@ class Attempt:
     account: str
     kind: str
     url: str | None
-    outcome: str  # delivered, failed, no_webhook, skipped_non_loopback
+    outcome: str  # delivered, failed, no_webhook, skipped_non_loopback (dropped: cleared by a reset)
     attempts: int
     status: int | None
+    latency_ms: float | None = None  # last attempt: from sending the request to its answer (None: no answer)
 
 
 class Dispatcher:
-    def __init__(self, clock: Clock, settings: WebhookSettings, max_pending: int, faults: frozenset[str]) -> None:
+    def __init__(
+        self, clock: Clock, settings: WebhookSettings, max_pending: int, faults: frozenset[str], any_host: bool = False
+    ) -> None:
         self._clock = clock
+        self._any_host = any_host
         self._settings = settings
         self._max_pending = max_pending
         self._faults = faults
@@ -63,14 +72,28 @@ class Dispatcher:
         self.log: deque[Attempt] = deque(maxlen=1000)
 
     # scheduling -------------------------------------------------------------------------------------------------
-    def schedule(self, account: str, due_at: float, payload: bytes, resolve: TargetResolver, kind: str) -> None:
+    def schedule(
+        self,
+        account: str,
+        due_at: float,
+        payload: bytes,
+        resolve: TargetResolver,
+        kind: str,
+        *,
+        max_attempts: int | None = None,
+        timeout: float | None = None,
+        wait: bool = False,
+    ) -> asyncio.Future[Attempt] | None:
+        """Queue a delivery; with `wait`, return a future resolved with its final Attempt."""
         queue = self._queues.setdefault(account, [])
         if len(queue) >= self._max_pending:
             self.dropped += 1
-            return
+            return None
         self._seq += 1
-        heapq.heappush(queue, Delivery(due_at, self._seq, account, payload, resolve, kind))
+        done = self._bind_loop().create_future() if wait else None
+        heapq.heappush(queue, Delivery(due_at, self._seq, account, payload, resolve, kind, done, max_attempts, timeout))
         self._kick(account)
+        return done
 
     def _bind_loop(self) -> asyncio.AbstractEventLoop:
         loop = asyncio.get_running_loop()
@@ -98,6 +121,8 @@ class Dispatcher:
 
     def reset(self) -> None:
         for queue in self._queues.values():
+            for item in queue:
+                _finish(item, Attempt(item.account, item.kind, None, "dropped", 0, None))
             queue.clear()
         for event in self._wakeups.values():
             event.set()
@@ -142,39 +167,49 @@ class Dispatcher:
                 self._inflight.pop(account, None)
 
     async def _deliver(self, item: Delivery) -> None:
+        outcome = await self._attempts(item)
+        self.log.append(outcome)
+        _finish(item, outcome)
+
+    async def _attempts(self, item: Delivery) -> Attempt:
         target = item.resolve()
         if target is None:
-            self.log.append(Attempt(item.account, item.kind, None, "no_webhook", 0, None))
-            return
+            return Attempt(item.account, item.kind, None, "no_webhook", 0, None)
         url, custom_headers = target
-        if not is_loopback_url(url):
-            self.log.append(Attempt(item.account, item.kind, url, "skipped_non_loopback", 0, None))
-            return
+        if not delivery_allowed(url, self._any_host):
+            return Attempt(item.account, item.kind, url, "skipped_non_loopback", 0, None)
         headers = {**custom_headers, "Content-Type": "application/json"}
         if self._settings.secret and fx.SIGNATURE_MISSING not in self._faults:
             headers[SIGNATURE_HEADER] = hmac.new(self._settings.secret.encode(), item.body, hashlib.sha256).hexdigest()
         client = self._http()
         status: int | None = None
-        attempts = self._settings.max_attempts
+        latency: float | None = None
+        attempts = item.max_attempts or self._settings.max_attempts
+        timeout = self._settings.timeout if item.timeout is None else item.timeout
         for attempt in range(1, attempts + 1):
+            started = time.perf_counter()
             try:
-                response = await client.post(url, content=item.body, headers=headers)
-                status = response.status_code
+                response = await client.post(url, content=item.body, headers=headers, timeout=timeout)
+                status, latency = response.status_code, (time.perf_counter() - started) * 1000
                 if 200 <= status < 300:
-                    self.log.append(Attempt(item.account, item.kind, url, "delivered", attempt, status))
-                    return
+                    return Attempt(item.account, item.kind, url, "delivered", attempt, status, latency)
             except Exception:  # any transport problem counts as a failed attempt, like upstream
-                status = None
+                status, latency = None, None
             if attempt < attempts:
                 delay = min(self._settings.backoff_initial * 2 ** (attempt - 1), self._settings.backoff_max)
                 await asyncio.sleep(delay)
-        self.log.append(Attempt(item.account, item.kind, url, "failed", attempts, status))
+        return Attempt(item.account, item.kind, url, "failed", attempts, status, latency)
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
             import httpx  # deferred: keeps emulator start-up fast
 
-            self._client = httpx.AsyncClient(timeout=self._settings.timeout, trust_env=False)
+            verify: ssl.SSLContext | bool = True
+            if self._settings.ca_bundle:
+                import ssl
+
+                verify = ssl.create_default_context(cafile=self._settings.ca_bundle)
+            self._client = httpx.AsyncClient(timeout=self._settings.timeout, trust_env=False, verify=verify)
         return self._client
 
     async def aclose(self) -> None:
@@ -189,6 +224,11 @@ class Dispatcher:
             self._client = None
 
 
+def _finish(item: Delivery, outcome: Attempt) -> None:
+    if item.done is not None and not item.done.done():
+        item.done.set_result(outcome)
+
+
 def attempt_dict(attempt: Attempt) -> dict[str, Any]:
     return {
         "account": attempt.account,
@@ -197,4 +237,5 @@ def attempt_dict(attempt: Attempt) -> dict[str, Any]:
         "outcome": attempt.outcome,
         "attempts": attempt.attempts,
         "status": attempt.status,
+        "latency_ms": attempt.latency_ms,
     }

@@ -1,4 +1,4 @@
-"""Request plumbing shared by the routes: JSON bodies, authentication, error rendering, route specs."""
+"""Request plumbing shared by the routes: JSON bodies, authentication, errors, armed answers, route specs."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mmlite_conformance.emulator import faults as fx
+from mmlite_conformance.emulator.answers import INVALID_TOKEN, ArmedAnswer
 from mmlite_conformance.emulator.errors import ApiError, InvalidTokenError, dumps, invalid_parameter, render_error
 from mmlite_conformance.emulator.errors import render_invalid_token as _render_invalid_token
+from mmlite_conformance.emulator.journal import SCOPE_KEY
 from mmlite_conformance.emulator.state import AccountState, EmulatorState
+from mmlite_conformance.emulator.validation import PHONE_PUNCTUATION
 
 Handler = Callable[[Request, EmulatorState], Awaitable[Response]]
 
@@ -34,9 +37,10 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(dumps(body), status, headers, media_type="application/json")
 
 
-def authenticate(request: Request, state: EmulatorState) -> AccountState:
+def authenticate(request: Request, state: EmulatorState, *, control: bool = False) -> AccountState:
+    """The key's account; a key disabled through the control surface is refused except by /_emulator/ routes."""
     account = state.account_for(request.headers.get("d360-api-key"))
-    if account is None:
+    if account is None or not (account.api_key_valid or control):
         raise InvalidTokenError
     return account
 
@@ -69,11 +73,52 @@ def invalid_token_response(state: EmulatorState) -> Response:
     return Response(rendered.body, rendered.status, rendered.headers, media_type="application/json")
 
 
+async def _recipient(request: Request) -> str | None:
+    try:
+        to = json.loads(await request.body()).get("to")
+    except (ValueError, RecursionError, AttributeError):
+        return None
+    return to.translate(PHONE_PUNCTUATION) if isinstance(to, str) else None
+
+
+async def armed_answer(request: Request, state: EmulatorState, spec: RouteSpec) -> Response | None:
+    """The armed answer for this request (authentication first), or None for normal processing."""
+    account = authenticate(request, state)
+    key, method = account.config.api_key, request.method
+    to = await _recipient(request) if state.answers.needs_recipient(key, method, spec.path) else None
+    answer = state.answers.take(key, method, spec.path, to)
+    if answer is None:
+        return None
+    note = request.scope.get(SCOPE_KEY)
+    if note is not None:
+        note["armed"] = answer.id
+    return render_answer(answer, spec.envelope, state)
+
+
+def render_answer(answer: ArmedAnswer, envelope: str, state: EmulatorState) -> Response:
+    if answer.error == INVALID_TOKEN:
+        response = invalid_token_response(state)
+    elif answer.error is not None:
+        response = error_response(ApiError(answer.error, retry_after=answer.retry_after), envelope, state)
+    elif answer.text is not None:
+        response = Response(answer.text, answer.status or 200, media_type="text/plain")
+    else:
+        response = json_response(answer.body, answer.status or 200)
+    for name, value in answer.headers.items():
+        response.headers[name] = value
+    return response
+
+
 def bind(spec: RouteSpec, state: EmulatorState) -> Callable[[Request], Awaitable[Response]]:
     handler, envelope = spec.handler, spec.envelope
+    armable = not spec.path.startswith("/_emulator/")
 
     async def endpoint(request: Request) -> Response:
         try:
+            if armable and state.answers.live:
+                answered = await armed_answer(request, state, spec)
+                if answered is not None:
+                    return answered
             return await handler(request, state)
         except ApiError as error:
             return error_response(error, envelope, state)

@@ -59,7 +59,7 @@ set_phone_webhook, get_phone_webhook = _webhook_handlers(lambda account: account
 set_waba_webhook, get_waba_webhook = _webhook_handlers(lambda account: account.waba_webhook)
 
 
-def _template_ttl(body: dict[str, Any], category: str) -> int | None:
+def template_ttl(body: dict[str, Any], category: str) -> int | None:
     if "message_send_ttl_seconds" not in body:
         return None
     value = body["message_send_ttl_seconds"]
@@ -86,7 +86,7 @@ async def create_template(request: Request, state: EmulatorState) -> Response:
     components = body.get("components")
     if not isinstance(components, list) or not all(isinstance(c, dict) for c in components):
         raise invalid_parameter("The parameter components is required: an array of objects.")
-    ttl = _template_ttl(body, category)
+    ttl = template_ttl(body, category)
     if (name, language) in account.templates:
         raise invalid_parameter("A template with this name already exists in this language.")
     if len(account.templates) >= MAX_TEMPLATES:

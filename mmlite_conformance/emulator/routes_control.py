@@ -8,18 +8,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mmlite_conformance.emulator import faults as fx
+from mmlite_conformance.emulator import notifications as nx
 from mmlite_conformance.emulator.delivery import attempt_dict
 from mmlite_conformance.emulator.errors import ApiError, invalid_parameter
 from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
-from mmlite_conformance.emulator.routes_send import schedule_status, schedule_webhook
+from mmlite_conformance.emulator.params import Params
+from mmlite_conformance.emulator.routes_platform import delivery_options, post_notification
+from mmlite_conformance.emulator.routes_send import schedule_status
 from mmlite_conformance.emulator.state import EmulatorState
-from mmlite_conformance.emulator.validation import PHONE_PUNCTUATION
-from mmlite_conformance.emulator.webhooks import inbound_payload
 
 MAX_ADVANCE = 10 * 365 * 86_400.0
 MAX_DRAIN_TIMEOUT = 60.0
 DEFAULT_DRAIN_TIMEOUT = 5.0
-DEFAULT_PROFILE_NAME = "Sandbox User"
 
 
 def _number(value: object, key: str, maximum: float) -> float:
@@ -49,28 +49,22 @@ async def advance_clock(request: Request, state: EmulatorState) -> Response:
 
 
 async def inbound(request: Request, state: EmulatorState) -> Response:
-    account = authenticate(request, state)
+    account = authenticate(request, state, control=True)
     body = await read_json(request, state)
-    sender, text, name = body.get("from"), body.get("text"), body.get("name", DEFAULT_PROFILE_NAME)
-    sender = sender.translate(PHONE_PUNCTUATION) if isinstance(sender, str) else None
-    if not sender or not sender.isascii() or not sender.isdigit() or not 7 <= len(sender) <= 15:
-        raise invalid_parameter("The parameter from must be a phone number of 7 to 15 digits.")
-    if not isinstance(text, str) or not text:
-        raise invalid_parameter("The parameter text is required.")
-    if not isinstance(name, str):
-        raise invalid_parameter("The parameter name must be a string.")
-    now = state.clock.now()
-    message_id = state.ids.wamid(sender, plain=fx.NON_WAMID_IDS in state.faults)
-    if fx.INBOUND_NOT_DELIVERED not in state.faults:
-        payload = inbound_payload(
-            account.config, sender=sender, name=name, message_id=message_id, timestamp=now, text=text
-        )
-        schedule_webhook(state, account, payload, now, "inbound")
-    return json_response({"message_id": message_id})
+    fields = {k: body[k] for k in ("from", "text", "name") if k in body}  # other keys are ignored, as before
+    payload = nx.build("inbound_text", nx.Context(state, account, state.clock.now()), fields, where="")
+    message_id = payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    options = delivery_options(state, Params({k: body[k] for k in ("wait", "attempts", "timeout") if k in body}))
+    if fx.INBOUND_NOT_DELIVERED in state.faults:
+        return json_response({"message_id": message_id, **({"delivery": None} if options["wait"] else {})})
+    status, answer = await post_notification(state, account, payload, "inbound", options)
+    if not options["wait"]:
+        return json_response({"message_id": message_id})
+    return json_response({"message_id": message_id, **answer}, status)
 
 
 async def mark_read(request: Request, state: EmulatorState) -> Response:
-    account = authenticate(request, state)
+    account = authenticate(request, state, control=True)
     message_id = request.path_params["message_id"]
     record = account.messages.get(message_id)
     if record is None:
@@ -81,16 +75,20 @@ async def mark_read(request: Request, state: EmulatorState) -> Response:
 
 
 async def get_account(request: Request, state: EmulatorState) -> Response:
-    return json_response(authenticate(request, state).describe())
+    return json_response(authenticate(request, state, control=True).describe())
 
 
 async def put_account(request: Request, state: EmulatorState) -> Response:
-    account = authenticate(request, state)
+    account = authenticate(request, state, control=True)
     body = await read_json(request, state)
-    onboarded = body.get("mm_lite_onboarded")
-    if not isinstance(onboarded, bool):
-        raise invalid_parameter("The parameter mm_lite_onboarded must be a boolean.")
-    account.mm_lite_onboarded = onboarded
+    changes = {k: body[k] for k in ("mm_lite_onboarded", "api_key_valid") if k in body}
+    if not changes:
+        raise invalid_parameter("Give mm_lite_onboarded and/or api_key_valid.")
+    for key, value in changes.items():
+        if not isinstance(value, bool):
+            raise invalid_parameter(f"The parameter {key} must be a boolean.")
+    account.mm_lite_onboarded = changes.get("mm_lite_onboarded", account.mm_lite_onboarded)
+    account.api_key_valid = changes.get("api_key_valid", account.api_key_valid)
     return json_response(account.describe())
 
 

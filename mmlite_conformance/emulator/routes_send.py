@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from mmlite_conformance.emulator import faults as fx
+from mmlite_conformance.emulator.delivery import Attempt
 from mmlite_conformance.emulator.errors import ApiError, dumps
 from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
 from mmlite_conformance.emulator.state import AccountState, EmulatorState, MessageRecord
@@ -146,12 +148,16 @@ def schedule_status(
     schedule_webhook(state, account, body, due, "status")
 
 
-def schedule_webhook(state: EmulatorState, account: AccountState, body: dict[str, Any], due: float, kind: str) -> None:
+def schedule_webhook(
+    state: EmulatorState, account: AccountState, body: dict[str, Any], due: float, kind: str, **options: Any
+) -> asyncio.Future[Attempt] | None:
+    """Queue a webhook on the account's ordered queue; options (max_attempts, timeout, wait) go to the dispatcher."""
+
     def resolve() -> tuple[str, dict[str, str]] | None:
         target = account.webhook_target()
         return None if target is None or target.url is None else (target.url, dict(target.headers))
 
-    state.dispatcher.schedule(account.config.phone_number_id, due, dumps(body), resolve, kind)
+    return state.dispatcher.schedule(account.config.phone_number_id, due, dumps(body), resolve, kind, **options)
 
 
 ROUTES = [

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from mmlite_conformance.emulator import faults as fx
+from mmlite_conformance.emulator.answers import AnswerBook
 from mmlite_conformance.emulator.clock import Clock
 from mmlite_conformance.emulator.config import AccountConfig, EmulatorConfig
 from mmlite_conformance.emulator.delivery import Dispatcher
 from mmlite_conformance.emulator.ids import IdFactory
+from mmlite_conformance.emulator.journal import Journal
 from mmlite_conformance.emulator.ratelimit import RateLimiter
 from mmlite_conformance.emulator.templates import Template, predefined_templates
 
@@ -41,6 +43,7 @@ class AccountState:
     def reset(self, now: float) -> None:
         cfg = self.config
         self.mm_lite_onboarded = cfg.mm_lite_onboarded
+        self.api_key_valid = True  # False: every API request with this key gets the invalid-token answer
         self.phone_webhook = WebhookTarget()
         self.waba_webhook = WebhookTarget()
         self.namespace = f"emu_{cfg.waba_id}"
@@ -77,6 +80,7 @@ class AccountState:
             "phone_number_id": cfg.phone_number_id,
             "waba_id": cfg.waba_id,
             "mm_lite_onboarded": self.mm_lite_onboarded,
+            "api_key_valid": self.api_key_valid,
             "webhook_url": self.phone_webhook.url,
             "waba_webhook_url": self.waba_webhook.url,
             "messages": len(self.messages),
@@ -90,7 +94,11 @@ class EmulatorState:
         self.faults = config.faults
         self.clock = Clock(config.start_time, config.frozen_clock)
         self.ids = IdFactory(config.seed)
-        self.dispatcher = Dispatcher(self.clock, config.webhooks, config.max_pending_deliveries, config.faults)
+        self.dispatcher = Dispatcher(
+            self.clock, config.webhooks, config.max_pending_deliveries, config.faults, config.deliver_to_any_host
+        )
+        self.answers = AnswerBook()
+        self.journal = Journal(config.max_journal_entries) if config.journal else None
         now = self.clock.now()
         self.accounts: dict[str, AccountState] = {a.api_key: AccountState(a, config, now) for a in config.accounts}
         self.default_account = self.accounts[config.default_account.api_key]
@@ -99,6 +107,7 @@ class EmulatorState:
         self.clock.reset()
         self.ids.reset()
         self.dispatcher.reset()
+        self.answers.clear()
         now = self.clock.now()
         for account in self.accounts.values():
             account.reset(now)

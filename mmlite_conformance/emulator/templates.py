@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CATEGORIES = ("MARKETING", "UTILITY", "AUTHENTICATION")
+STATUSES = ("APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED")  # what the control surface can set
 TTL_MIN = 43_200
 TTL_MAX = 2_592_000
 
@@ -24,8 +25,11 @@ class Template:
     ttl_seconds: int | None = None
     predefined: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    fixed_status: str | None = None  # set through the control surface; None: derived from approved_at
 
     def status(self, now: float) -> str:
+        if self.fixed_status is not None:
+            return self.fixed_status
         return "APPROVED" if now >= self.approved_at else "PENDING"
 
     def listing(self, now: float) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Webhook URL rules: scheme, underscore and port restrictions, loopback detection."""
+"""Webhook URL rules: scheme, underscore and port restrictions, loopback detection, delivery permission."""
 
 from __future__ import annotations
 
@@ -41,3 +41,8 @@ def is_loopback_url(url: str) -> bool:
         return is_loopback_host(urlsplit(url).hostname or "")
     except ValueError:
         return False
+
+
+def delivery_allowed(url: str, any_host: bool) -> bool:
+    """Whether a webhook may be posted to `url`: loopback only, unless lifted for platform certification (A26)."""
+    return any_host or is_loopback_url(url)

@@ -1,0 +1,187 @@
+"""Control routes of a platform certification: templates, notifications, armed answers and the request journal."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mmlite_conformance.emulator import notifications as nx
+from mmlite_conformance.emulator import routes_config, routes_send
+from mmlite_conformance.emulator.answers import error_keys
+from mmlite_conformance.emulator.delivery import Attempt
+from mmlite_conformance.emulator.errors import ApiError, invalid_parameter
+from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
+from mmlite_conformance.emulator.journal import Journal
+from mmlite_conformance.emulator.params import Params
+from mmlite_conformance.emulator.routes_config import MAX_TEMPLATES, TEMPLATE_NAME, template_ttl
+from mmlite_conformance.emulator.routes_send import schedule_webhook
+from mmlite_conformance.emulator.state import AccountState, EmulatorState
+from mmlite_conformance.emulator.templates import CATEGORIES, STATUSES, Template
+
+#: (method, path) -> error envelope of every API route an answer can be armed for
+API_ROUTES: dict[tuple[str, str], str] = {
+    (method, r.path): r.envelope for r in (*routes_send.ROUTES, *routes_config.ROUTES) for method in r.methods
+}
+MAX_WAIT = 120.0  # a waiting notification answers 202 (still queued) after this many real seconds
+MAX_ATTEMPTS = 10
+MAX_TIMEOUT = 30.0
+
+
+# deliveries ---------------------------------------------------------------------------------------------------------
+def delivery_report(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "url": attempt.url,
+        "status": attempt.status,
+        "latency_ms": attempt.latency_ms,
+        "outcome": attempt.outcome,
+        "attempts": attempt.attempts,
+    }
+
+
+def delivery_options(state: EmulatorState, p: Params) -> dict[str, Any]:
+    """wait / attempts / timeout of a control-posted webhook (attempts default to 1 when waiting)."""
+    wait = p.flag("wait", False)
+    configured = 1 if wait else state.config.webhooks.max_attempts
+    return {
+        "wait": wait,
+        "max_attempts": p.integer("attempts", configured, 1, MAX_ATTEMPTS),
+        "timeout": p.number("timeout", state.config.webhooks.timeout, 0.001, MAX_TIMEOUT),
+    }
+
+
+async def post_notification(
+    state: EmulatorState, account: AccountState, payload: dict[str, Any], kind: str, options: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    """Queue `payload` now on the account's ordered queue; with wait, answer once the delivery is over."""
+    dropped = state.dispatcher.dropped
+    done = schedule_webhook(state, account, payload, state.clock.now(), kind, **options)
+    if done is None:  # not waiting, or the queue is full (then it is not queued)
+        return 202, {"payload": payload, "queued": state.dispatcher.dropped == dropped}
+    try:
+        attempt = await asyncio.wait_for(asyncio.shield(done), MAX_WAIT)
+    except TimeoutError:
+        return 202, {"payload": payload, "queued": True, "delivery": None}
+    return 200, {"payload": payload, "delivery": delivery_report(attempt)}
+
+
+async def notify(request: Request, state: EmulatorState) -> Response:
+    account = authenticate(request, state, control=True)
+    p = Params(await read_json(request, state))
+    kind = p.text("kind", choices=nx.KINDS)
+    options = delivery_options(state, p)
+    payload = nx.build(kind, nx.Context(state, account, state.clock.now()), p.value("params", {}))
+    p.done()
+    status, answer = await post_notification(state, account, payload, kind, options)
+    return json_response(answer, status)
+
+
+async def notification_kinds(request: Request, state: EmulatorState) -> Response:
+    return json_response({"kinds": nx.kinds()})
+
+
+# templates ----------------------------------------------------------------------------------------------------------
+async def put_template(request: Request, state: EmulatorState) -> Response:
+    account = authenticate(request, state, control=True)
+    body = await read_json(request, state)
+    p = Params(body)
+    name, language = p.text("name"), p.text("language")
+    if not TEMPLATE_NAME.fullmatch(name):
+        raise invalid_parameter("The parameter name must be up to 512 lowercase letters, digits or '_'.")
+    category = p.text("category", choices=CATEGORIES)
+    status = p.text("status", "APPROVED", STATUSES)
+    synced = p.flag("synced", True)
+    components = p.objects("components", [{"type": "BODY", "text": f"Template {name}"}])
+    p.value("message_send_ttl_seconds")
+    ttl = template_ttl(body, category)
+    p.done()
+    existing = account.templates.get((name, language))
+    if existing is None and len(account.templates) >= MAX_TEMPLATES:
+        raise invalid_parameter(f"The account already has {MAX_TEMPLATES} templates.")
+    now = state.clock.now()
+    created = now - state.config.template_sync_delay if synced else now
+    account.templates[(name, language)] = template = Template(
+        id=existing.id if existing else state.ids.numeric("template"),
+        name=name,
+        language=language,
+        category=category,
+        components=components,
+        created_at=created,
+        approved_at=created,
+        synced_at=created + state.config.template_sync_delay,
+        namespace=account.namespace,
+        ttl_seconds=ttl,
+        fixed_status=status,
+    )
+    return json_response({**template.listing(now), "synced": synced, "replaced": existing is not None})
+
+
+async def patch_template(request: Request, state: EmulatorState) -> Response:
+    account = authenticate(request, state, control=True)
+    key = (request.path_params["name"], request.path_params["language"])
+    template = account.templates.get(key)
+    if template is None:
+        raise ApiError("not_found", "Unknown template name and language for this account.")
+    p = Params(await read_json(request, state))
+    category, status = p.text("category", None, CATEGORIES), p.text("status", None, STATUSES)
+    p.done()
+    if category is None and status is None:
+        raise invalid_parameter("Give category and/or status.")
+    template.category = category or template.category
+    template.fixed_status = status or template.fixed_status
+    return json_response(template.listing(state.clock.now()))
+
+
+# armed answers ------------------------------------------------------------------------------------------------------
+async def arm_answer(request: Request, state: EmulatorState) -> Response:
+    account = authenticate(request, state, control=True)
+    answer = state.answers.arm(account.config.api_key, await read_json(request, state), API_ROUTES)
+    return json_response(answer.describe())
+
+
+async def list_answers(request: Request, state: EmulatorState) -> Response:
+    key = authenticate(request, state, control=True).config.api_key
+    answers = [a.describe() for a in state.answers.answers if a.account == key]
+    return json_response({"answers": answers, "errors": error_keys()})
+
+
+async def clear_answers(request: Request, state: EmulatorState) -> Response:
+    key = authenticate(request, state, control=True).config.api_key
+    return json_response({"cleared": state.answers.clear(key)})
+
+
+# journal ------------------------------------------------------------------------------------------------------------
+def _journal(state: EmulatorState) -> Journal:
+    if state.journal is None:
+        raise invalid_parameter("The request journal is off: start the emulator with --journal.")
+    return state.journal
+
+
+async def get_journal(request: Request, state: EmulatorState) -> Response:
+    journal = _journal(state)
+    raw = request.query_params.get("after", "0")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise invalid_parameter("The parameter after must be a sequence number (an integer >= 0).")
+    return json_response({"entries": journal.after(int(raw)), "last": journal.last})
+
+
+async def clear_journal(request: Request, state: EmulatorState) -> Response:
+    journal = _journal(state)
+    cleared = len(journal.entries)
+    journal.clear()
+    return json_response({"cleared": cleared, "last": journal.last})
+
+
+ROUTES = [
+    RouteSpec("/_emulator/notifications", ("POST",), notify),
+    RouteSpec("/_emulator/notifications/kinds", ("GET",), notification_kinds),
+    RouteSpec("/_emulator/templates", ("POST",), put_template),
+    RouteSpec("/_emulator/templates/{name}/{language}", ("PATCH",), patch_template),
+    RouteSpec("/_emulator/answers", ("POST",), arm_answer),
+    RouteSpec("/_emulator/answers", ("GET",), list_answers),
+    RouteSpec("/_emulator/answers", ("DELETE",), clear_answers),
+    RouteSpec("/_emulator/journal", ("GET",), get_journal),
+    RouteSpec("/_emulator/journal", ("DELETE",), clear_journal),
+]
