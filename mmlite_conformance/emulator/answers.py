@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,9 @@ INVALID_TOKEN = "invalid_token"  # the flat 401 answer, armable like a catalogue
 ERROR_ALIASES = {"rate_limited": "throughput", "pair_rate_limited": "pair_rate"}
 RATE_KEYS = frozenset({"throughput", "pair_rate"})
 MAX_ANSWERS = 1000
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+HEADER_VALUE = re.compile(r"[ -~]*")
+FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})  # the server owns these
 MAX_TIMES = 1_000_000
 _FIELDS = frozenset({"method", "path", "status", "body", "text", "headers", "times", "to", "error", "retry_after"})
 
@@ -92,16 +96,18 @@ class AnswerBook:
         if unknown:
             raise invalid_parameter(f"Unknown parameter(s): {', '.join(unknown)}.")
         method, path = body.get("method"), body.get("path")
-        method = method.upper() if isinstance(method, str) else method
-        if (method, path) not in routes:
+        method = method.upper() if isinstance(method, str) else None
+        if not isinstance(path, str) or (method, path) not in routes:
             known = ", ".join(f"{m} {p}" for m, p in routes)
             raise invalid_parameter(f"The parameters method and path must name an API route: {known}.")
         headers = body.get("headers", {})
         if not isinstance(headers, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and k.isascii() and v.isascii() and k.strip()
+            isinstance(k, str) and isinstance(v, str) and HEADER_NAME.fullmatch(k) and HEADER_VALUE.fullmatch(v)
             for k, v in headers.items()
         ):
-            raise invalid_parameter("The parameter headers must be an object of ASCII string values.")
+            raise invalid_parameter("The parameter headers must map header names to printable ASCII values.")
+        if FRAMING_HEADERS & {k.lower() for k in headers}:
+            raise invalid_parameter(f"The parameter headers must not set {', '.join(sorted(FRAMING_HEADERS))}.")
         to = body.get("to")
         if to is not None:
             to = to.translate(PHONE_PUNCTUATION) if isinstance(to, str) else ""

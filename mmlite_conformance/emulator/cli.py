@@ -74,6 +74,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-auto-read", action="store_true", help="post 'read' only via the control endpoint")
     parser.add_argument("--no-rate-limits", action="store_true", help="never answer 130429 / 131056")
     parser.add_argument("--webhook-secret", help="sign webhooks with HMAC-SHA256 (header X-360dialog-Signature)")
+    parser.add_argument("--webhook-ca-bundle", metavar="FILE", help="PEM CA file the webhook client trusts")
+    parser.add_argument(
+        "--deliver-anywhere", action="store_true", help="deliver webhooks to any host, not only loopback"
+    )
+    parser.add_argument("--journal", action="store_true", help="record API requests (GET /_emulator/journal)")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="enable a fault (repeatable)")
     parser.add_argument("--list-faults", action="store_true", help="describe every fault and exit")
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
@@ -143,8 +148,11 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
             int(n["--webhook-max-attempts"]),
             n["--webhook-backoff"],
             n["--webhook-backoff-max"],
+            args.webhook_ca_bundle,
         ),
         faults=frozenset(args.fault),
+        journal=args.journal,
+        deliver_to_any_host=args.deliver_anywhere,
     )
 
 

@@ -6,37 +6,12 @@ from typing import Any
 
 from mmlite_conformance.emulator.assumptions import as_dicts
 from mmlite_conformance.emulator.faults import catalogue
+from mmlite_conformance.emulator.openapi_control import body as _body
+from mmlite_conformance.emulator.openapi_control import control_paths, control_schemas
+from mmlite_conformance.emulator.openapi_control import errors as _errors
+from mmlite_conformance.emulator.openapi_control import ref as _ref
+from mmlite_conformance.emulator.openapi_control import resp as _resp
 from mmlite_conformance.emulator.templates import CATEGORIES, TTL_MAX, TTL_MIN
-
-JSON = "application/json"
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _body(schema: dict[str, Any], required: bool = True) -> dict[str, Any]:
-    return {"required": required, "content": {JSON: {"schema": schema}}}
-
-
-def _resp(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"description": description}
-    if schema is not None:
-        out["content"] = {JSON: {"schema": schema}}
-    return out
-
-
-def _errors(envelope: str, *statuses: str) -> dict[str, Any]:
-    texts = {
-        "400": "Invalid parameter (code 100) or a documented MM Lite error",
-        "403": "MM Lite terms not accepted (code 131055)",
-        "404": "Unknown resource",
-        "429": "Rate limit (130429 throughput, 131056 pair rate); Retry-After header",
-    }
-    out = {"401": _resp("Invalid or missing D360-API-KEY", _ref("InvalidTokenError"))}
-    for status in statuses:
-        out[status] = _resp(texts[status], _ref(envelope))
-    return out
 
 
 def _schemas() -> dict[str, Any]:
@@ -164,8 +139,7 @@ def _schemas() -> dict[str, Any]:
                 "waba_templates": {"type": "array", "items": {"type": "object"}},
             },
         },
-        "Account": {"type": "object", "properties": {"mm_lite_onboarded": {"type": "boolean"}}},
-        "Now": {"type": "object", "required": ["now"], "properties": {"now": {"type": "number"}}},
+        **control_schemas(),
     }
 
 
@@ -194,17 +168,6 @@ def _mm_send(summary: str) -> dict[str, Any]:
             },
         }
     }
-
-
-def _control(summary: str, body: dict[str, Any] | None, method: str = "post", auth: bool = False) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "tags": ["emulator-control"], "responses": {"200": _resp("OK")}}
-    if not auth:
-        op["security"] = []
-    else:
-        op["responses"].update(_errors("GraphError", "400"))
-    if body is not None:
-        op["requestBody"] = _body(body)
-    return {method: op}
 
 
 def build_openapi() -> dict[str, Any]:
@@ -236,41 +199,7 @@ def build_openapi() -> dict[str, Any]:
             },
         },
         "/openapi.json": {"get": {"summary": "This description", "security": [], "responses": {"200": _resp("OK")}}},
-        "/_emulator/reset": _control("Restore every account to its initial state", None),
-        "/_emulator/clock": _control("Current emulator time", None, "get"),
-        "/_emulator/clock/advance": _control(
-            "Move the clock forward and run what became due",
-            {"type": "object", "required": ["seconds"], "properties": {"seconds": {"type": "number", "minimum": 0}}},
-        ),
-        "/_emulator/inbound": _control(
-            "Simulate a user message (posts a messages webhook)",
-            {
-                "type": "object",
-                "required": ["from", "text"],
-                "properties": {
-                    "from": {"type": "string", "pattern": "^\\+?[0-9]{7,15}$"},
-                    "text": {"type": "string", "minLength": 1},
-                    "name": {"type": "string"},
-                },
-            },
-            auth=True,
-        ),
-        "/_emulator/messages/{message_id}/read": {
-            "post": {
-                **_control("Post the read status of a message", None, auth=True)["post"],
-                "parameters": [{"name": "message_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-            }
-        },
-        "/_emulator/account": {
-            **_control("Describe the key's account", None, "get", auth=True),
-            **_control("Change the key's onboarding state", _ref("Account"), "put", auth=True),
-        },
-        "/_emulator/deliveries/drain": _control(
-            "Wait until every due webhook delivery has been attempted",
-            {"type": "object", "properties": {"timeout": {"type": "number", "minimum": 0, "maximum": 60}}},
-        ),
-        "/_emulator/deliveries": _control("Recent webhook delivery attempts", None, "get"),
-        "/_emulator/faults": _control("Active faults and the catalogue", None, "get"),
+        **control_paths(),
     }
     return {
         "openapi": "3.1.0",

@@ -1,17 +1,23 @@
-"""Helpers for the emulator tests: payload builders, a loopback webhook receiver record, fast configs."""
+"""Helpers for the emulator tests: payloads, a webhook receiver record, fast configs, clients, schema validators."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import httpx
 
 from mmlite_conformance.emulator import DEFAULT_API_KEY, EmulatorConfig
 
 KEY = {"D360-API-KEY": DEFAULT_API_KEY}
 RECIPIENT = "5521912345678"
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 
 def template_send(name: str = "marketing_text_no_param", to: str = RECIPIENT, **extra: Any) -> dict[str, Any]:
@@ -79,3 +85,26 @@ def fast_config(**overrides: Any) -> EmulatorConfig:
     }
     values.update(overrides)
     return EmulatorConfig(**values)
+
+
+@asynccontextmanager
+async def asgi_client(config: EmulatorConfig | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process client of a fresh app (no lifespan: the dispatcher is closed here)."""
+    from mmlite_conformance.emulator import create_app
+
+    app = create_app(config or fast_config())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://emulator", headers=KEY) as client:
+        yield client
+    await app.state.emulator.aclose()
+
+
+def schema_validator(name: str) -> Any:
+    """A Draft 2020-12 validator of one of the project's schemas (schemas/<name>.schema.json), refs resolved."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    documents = [json.loads(path.read_text()) for path in sorted(SCHEMAS.glob("*.schema.json"))]
+    registry: Registry[Any] = Registry().with_resources((doc["$id"], Resource.from_contents(doc)) for doc in documents)
+    target = next(doc for doc in documents if doc["$id"].endswith(f"/{name}.schema.json"))
+    return Draft202012Validator(target, registry=registry)
