@@ -6,6 +6,8 @@ the platform did is judged from the requests that reached the emulator and from 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import shutil
 import subprocess
@@ -39,14 +41,23 @@ US_RECIPIENT = "15555550123"
 
 
 def connected(
-    emulator_factory: EmulatorFactory, platform_factory: PlatformFactory, *, webhook: bool = False, **env: str
+    emulator_factory: EmulatorFactory,
+    platform_factory: PlatformFactory,
+    *,
+    webhook: bool = False,
+    defect: str | None = None,
+    **env: str,
 ) -> PlatformUnderTest:
     server, exchanges = emulator_factory()
-    platform = platform_factory(server, exchanges, **env)
+    platform = platform_factory(server, exchanges, **defect_env(defect), **env)
     platform.connect()
     if webhook:
         platform.act({"action": "register_webhook"})
     return platform
+
+
+def defect_env(defect: str | None) -> dict[str, str]:
+    return {"REFERENCE_PLATFORM_DEFECT": defect} if defect else {}
 
 
 def apis(platform: PlatformUnderTest) -> list[str]:
@@ -166,19 +177,19 @@ def test_routing_defects_change_the_route(
     action: dict[str, Any],
     first_path: str,
 ) -> None:
-    platform = connected(emulator_factory, platform_factory, REFERENCE_PLATFORM_DEFECT=defect)
+    platform = connected(emulator_factory, platform_factory, defect=defect)
     platform.act(action)
     platform.wait_idle()
     assert platform.paths()[0] == first_path
 
 
 def test_request_shape_defects(emulator_factory: EmulatorFactory, platform_factory: PlatformFactory) -> None:
-    bearer = connected(emulator_factory, platform_factory, REFERENCE_PLATFORM_DEFECT="bearer_key")
+    bearer = connected(emulator_factory, platform_factory, defect="bearer_key")
     bearer.act(template(MARKETING))
     bearer.wait_idle()
     assert bearer.sends()[0].headers["d360-api-key"] == f"Bearer {bearer.api_key}"
 
-    differs = connected(emulator_factory, platform_factory, REFERENCE_PLATFORM_DEFECT="body_differs")
+    differs = connected(emulator_factory, platform_factory, defect="body_differs")
     differs.act(template(MARKETING))
     differs.wait_idle()
     assert differs.sends()[0].json == {**cloud_body(MARKETING), "campaign": "x"}
@@ -202,7 +213,7 @@ def test_unknown_defect_refuses_connect(emulator_factory: EmulatorFactory, platf
 def test_webhook_host_defects_register_a_bad_production_url(
     emulator_factory: EmulatorFactory, platform_factory: PlatformFactory, defect: str, production_url: str
 ) -> None:
-    platform = connected(emulator_factory, platform_factory, webhook=True, REFERENCE_PLATFORM_DEFECT=defect)
+    platform = connected(emulator_factory, platform_factory, webhook=True, defect=defect)
     registrations = [(e.path, e.json["url"]) for e in platform.exchanges if e.method == "POST" and "webhook" in e.path]
     assert registrations == [("/waba_webhook", production_url), ("/v1/configs/webhook", platform.webhook_url())]
     assert platform.server.state.accounts[platform.api_key].phone_webhook.url == platform.webhook_url()
@@ -225,9 +236,7 @@ def test_category_changes_only_when_completed(
 
 
 def test_routes_on_impending_defect(emulator_factory: EmulatorFactory, platform_factory: PlatformFactory) -> None:
-    platform = connected(
-        emulator_factory, platform_factory, webhook=True, REFERENCE_PLATFORM_DEFECT="routes_on_impending"
-    )
+    platform = connected(emulator_factory, platform_factory, webhook=True, defect="routes_on_impending")
     assert platform.post_webhook(payloads.category_impending(UTILITY, "UTILITY", "MARKETING")) == 200
     platform.act(template(UTILITY))
     platform.wait_idle()
@@ -299,7 +308,7 @@ def test_template_still_syncing(
     emulator_factory: EmulatorFactory, platform_factory: PlatformFactory, defect: str | None, expected: list[str]
 ) -> None:
     server, exchanges = emulator_factory(template_sync_delay=600)
-    platform = platform_factory(server, exchanges, **({"REFERENCE_PLATFORM_DEFECT": defect} if defect else {}))
+    platform = platform_factory(server, exchanges, **defect_env(defect))
     platform.connect()
     create_template(platform, "fresh_offer")
     platform.act(template("fresh_offer"))
@@ -315,7 +324,7 @@ def test_invalid_key_is_not_retried(
     emulator_factory: EmulatorFactory, platform_factory: PlatformFactory, defect: str | None, requests: int
 ) -> None:
     server, exchanges = emulator_factory()
-    platform = platform_factory(server, exchanges, **({"REFERENCE_PLATFORM_DEFECT": defect} if defect else {}))
+    platform = platform_factory(server, exchanges, **defect_env(defect))
     platform.api_key = "not-a-key"
     platform.env["D360_API_KEY"] = "not-a-key"
     platform.act({"action": "connect", "base_url": server.base_url, "api_key": "not-a-key"})
@@ -333,7 +342,7 @@ def test_rate_limit_waits_for_retry_after(
     emulator_factory: EmulatorFactory, platform_factory: PlatformFactory, defect: str | None
 ) -> None:
     server, exchanges = emulator_factory(rate_limits=RateLimits(enabled=True, pair_burst=1, pair_interval=1.0))
-    platform = platform_factory(server, exchanges, **({"REFERENCE_PLATFORM_DEFECT": defect} if defect else {}))
+    platform = platform_factory(server, exchanges, **defect_env(defect))
     platform.connect()
     platform.act(template(MARKETING))
     platform.act(template(MARKETING))
@@ -355,8 +364,7 @@ def test_rate_limit_waits_for_retry_after(
 def test_no_more_sends_after_131049(
     emulator_factory: EmulatorFactory, platform_factory: PlatformFactory, defect: str | None
 ) -> None:
-    env = {"REFERENCE_PLATFORM_DEFECT": defect} if defect else {}
-    platform = connected(emulator_factory, platform_factory, webhook=True, **env)
+    platform = connected(emulator_factory, platform_factory, webhook=True, defect=defect)
     platform.act(template(MARKETING, to=US_RECIPIENT))
     wait_for(lambda: US_RECIPIENT in platform.status()["platform"]["suppressed"], what="the failed status")
     again = platform.run(template(MARKETING, to=US_RECIPIENT))
@@ -410,7 +418,7 @@ def test_webhook_defects(
     payload: dict[str, Any],
     second: int,
 ) -> None:
-    platform = connected(emulator_factory, platform_factory, REFERENCE_PLATFORM_DEFECT=defect)
+    platform = connected(emulator_factory, platform_factory, defect=defect)
     assert [platform.post_webhook(payload), platform.post_webhook(payload)] == [
         500 if defect == "webhook_500_on_unknown" else 200,
         second,
@@ -418,7 +426,7 @@ def test_webhook_defects(
 
 
 def test_slow_webhook_defect(emulator_factory: EmulatorFactory, platform_factory: PlatformFactory) -> None:
-    platform = connected(emulator_factory, platform_factory, REFERENCE_PLATFORM_DEFECT="slow_webhook")
+    platform = connected(emulator_factory, platform_factory, defect="slow_webhook")
     with pytest.raises(TimeoutError):
         platform.post_webhook(payloads.status("wamid.S", "sent"), timeout=1)
 
@@ -426,7 +434,7 @@ def test_slow_webhook_defect(emulator_factory: EmulatorFactory, platform_factory
 def test_small_backlog_defect_fails_a_burst(
     emulator_factory: EmulatorFactory, platform_factory: PlatformFactory
 ) -> None:
-    platform = connected(emulator_factory, platform_factory, REFERENCE_PLATFORM_DEFECT="webhook_small_backlog")
+    platform = connected(emulator_factory, platform_factory, defect="webhook_small_backlog")
 
     def post(i: int) -> int:
         try:
@@ -446,11 +454,7 @@ def test_small_backlog_defect_fails_a_burst(
 def test_webhook_signature(
     emulator_factory: EmulatorFactory, platform_factory: PlatformFactory, defect: str | None
 ) -> None:
-    import hashlib
-    import hmac
-
-    env = {"MMLITE_PLATFORM_WEBHOOK_SECRET": "s3cret"} | ({"REFERENCE_PLATFORM_DEFECT": defect} if defect else {})
-    platform = connected(emulator_factory, platform_factory, **env)
+    platform = connected(emulator_factory, platform_factory, defect=defect, MMLITE_PLATFORM_WEBHOOK_SECRET="s3cret")
     body = json.dumps(payloads.status("wamid.X", "sent")).encode()
     good = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
     assert platform.post_webhook(body, {"X-360dialog-Signature": good}) == 200

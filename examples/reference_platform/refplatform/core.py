@@ -183,12 +183,10 @@ class Platform:
         return known.category if known is not None else None
 
     def _matching(self, template_id: str | None, name: str | None, language: str | None) -> list[TemplateInfo]:
-        found = [
-            t
-            for t in self.templates.values()
-            if (template_id is not None and t.template_id == template_id)
-            or (name is not None and t.name == name and language in (None, t.language))
-        ]
+        """Templates a notification is about: by id, else by name (and language when given); a new one if none."""
+        found = [t for t in self.templates.values() if template_id is not None and t.template_id == template_id]
+        if not found:
+            found = [t for t in self.templates.values() if t.name == name and language in (None, t.language)]
         if not found and name is not None and language is not None:
             info = TemplateInfo(name, language, None, None, template_id)
             self.templates[(name, language)] = info
