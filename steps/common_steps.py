@@ -12,7 +12,6 @@ from mmlite_conformance.suite.client import ApiClient, ApiResponse, template_mes
 from mmlite_conformance.suite.config import Settings
 from mmlite_conformance.suite.evidence import Observation, ScenarioEvidence
 from mmlite_conformance.suite.plugin import Conformance
-from mmlite_conformance.suite.receiver import WebhookReceiver
 from mmlite_conformance.suite.targets import Target
 from mmlite_conformance.suite.vocabulary import (
     ENDPOINT_TITLES,
@@ -24,6 +23,7 @@ from mmlite_conformance.suite.vocabulary import (
     send_via,
     with_field,
 )
+from mmlite_conformance.suite.webhooks import WebhookStore
 
 
 def step(text: str) -> Any:
@@ -45,7 +45,7 @@ def credentials() -> Credentials:
 
 
 @given("the sandbox account is ready")
-def _(target: Target, api: ApiClient, webhooks: WebhookReceiver, scenario_evidence: ScenarioEvidence) -> None:
+def _(target: Target, api: ApiClient, webhooks: WebhookStore, scenario_evidence: ScenarioEvidence) -> None:
     scenario_evidence.add_note(
         f"target {target.name}: Cloud API {api.settings.cloud_base_url}, MM Lite {api.settings.mm_lite_url}"
     )

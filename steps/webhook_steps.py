@@ -10,9 +10,9 @@ from mmlite_conformance.suite.checks import Checker
 from mmlite_conformance.suite.client import ApiClient, ApiResponse
 from mmlite_conformance.suite.config import Settings
 from mmlite_conformance.suite.plugin import Conformance, User
-from mmlite_conformance.suite.receiver import WebhookReceiver, is_inbound_text
 from mmlite_conformance.suite.targets import Target
 from mmlite_conformance.suite.vocabulary import first_inbound_message, status_trail, statuses_of
+from mmlite_conformance.suite.webhooks import WebhookStore, is_inbound_text
 from steps.common_steps import step
 
 
@@ -22,7 +22,7 @@ def _(api: ApiClient, target: Target, check: Checker) -> None:
 
 
 @given("the user has written to the sandbox number within the last 24 hours")
-def _(user: User, nonce: str, webhooks: WebhookReceiver, settings: Settings) -> None:
+def _(user: User, nonce: str, webhooks: WebhookStore, settings: Settings) -> None:
     text = f"Hello {nonce}"
     user.sends_text(text)
     webhooks.wait_for(is_inbound_text(text), timeout=settings.wait_timeout)
@@ -51,7 +51,7 @@ def _(text: str, user: User, nonce: str) -> str:
 
 
 @then("the receiver gets the test notification")
-def _(test_notification: str, webhooks: WebhookReceiver, settings: Settings, conformance: Conformance) -> None:
+def _(test_notification: str, webhooks: WebhookStore, settings: Settings, conformance: Conformance) -> None:
     arrived = webhooks.wait_for(
         lambda event: test_notification in event.raw,
         timeout=settings.wait_timeout,
@@ -66,7 +66,7 @@ def _(response: ApiResponse, target: Target, check: Checker) -> None:
 
 
 @then("an inbound text webhook containing the nonce arrives", target_fixture="inbound_webhook")
-def _(inbound_text: str, webhooks: WebhookReceiver, settings: Settings, conformance: Conformance) -> Any:
+def _(inbound_text: str, webhooks: WebhookStore, settings: Settings, conformance: Conformance) -> Any:
     event = webhooks.wait_for(is_inbound_text(inbound_text), timeout=settings.wait_timeout)
     conformance.show_webhooks([event])
     return event
@@ -87,7 +87,7 @@ def _(
     statuses: tuple[str, ...],
     response: ApiResponse,
     user: User,
-    webhooks: WebhookReceiver,
+    webhooks: WebhookStore,
     settings: Settings,
     check: Checker,
     conformance: Conformance,

@@ -22,8 +22,8 @@ from mmlite_conformance.suite import reporting
 from mmlite_conformance.suite.checks import Checker, ConformanceError
 from mmlite_conformance.suite.client import ApiClient
 from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, ConfigError, Settings, load_settings
+from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL
 from mmlite_conformance.suite.evidence import Observation, ScenarioEvidence
-from mmlite_conformance.suite.receiver import PLACEHOLDER_URL, WebhookEvent, WebhookReceiver
 from mmlite_conformance.suite.recording import (
     CassetteError,
     Recorder,
@@ -41,6 +41,7 @@ from mmlite_conformance.suite.targets import (
     TargetUnavailableError,
     create_target,
 )
+from mmlite_conformance.suite.webhooks import WebhookEvent, WebhookStore, to_tape
 
 SETTINGS = pytest.StashKey[Settings]()
 SETTINGS_REDACTOR = pytest.StashKey[Redactor]()
@@ -228,7 +229,7 @@ def recorder(settings: Settings, redactor: Redactor, target: Target, pytestconfi
         cassette_dir=_cassette_dir(pytestconfig),
         redactor=redactor,
         mode=mode,  # type: ignore[arg-type]
-        canonical_replacements={target.webhook_url(): PLACEHOLDER_URL},
+        canonical_replacements={target.webhook_url(): RECEIVER_PLACEHOLDER_URL},
         ignored_origins=_receiver_origins(target),
     )
 
@@ -350,12 +351,12 @@ def recipient(settings: Settings, cassette: RecordingSession, scenario_evidence:
 
 
 @pytest.fixture
-def webhooks(cassette: RecordingSession, target: Target, redactor: Redactor) -> Iterator[WebhookReceiver]:
+def webhooks(cassette: RecordingSession, target: Target, redactor: Redactor) -> Iterator[WebhookStore]:
     receiver = target.scenario_receiver(cassette.tape_events)
     yield receiver
     target.end_scenario()  # every delivery the scenario caused has arrived before the tape is taken
     if cassette.is_recording:
-        cassette.save_tape(receiver.to_tape(redactor))
+        cassette.save_tape(to_tape(receiver.events(), redactor))
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 import httpx
 
 from mmlite_conformance.suite.config import TARGET_PROFILES, Secret, Settings
-from mmlite_conformance.suite.receiver import PLACEHOLDER_URL, WebhookReceiver
+from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL
+from mmlite_conformance.suite.webhooks import WebhookReceiver, WebhookStore, from_tape
 
 #: the emulator's control endpoint; never part of the contract, never recorded
 CONTROL_PREFIX = "/_emulator"
@@ -59,11 +60,11 @@ class Target(ABC):
         assert self.receiver is not None
         return self.receiver.url
 
-    def scenario_receiver(self, tape_events: Iterable[dict[str, Any]] | None) -> WebhookReceiver:
-        """The receiver a scenario waits on; real targets start each scenario from an empty store."""
+    def scenario_receiver(self, tape_events: Iterable[dict[str, Any]] | None) -> WebhookStore:
+        """The store a scenario waits on; real targets start each scenario from an empty store."""
         assert self.receiver is not None
-        self.receiver.clear()
-        return self.receiver
+        self.receiver.store.clear()
+        return self.receiver.store
 
     def post_test_notification(self, nonce: str) -> str:
         """POST a sample notification to the webhook URL (guide 1.a.ii); returns the text the receiver must see."""
@@ -104,10 +105,10 @@ class ReplayTarget(Target):
     has_real_receiver = False
 
     def webhook_url(self) -> str:
-        return PLACEHOLDER_URL
+        return RECEIVER_PLACEHOLDER_URL
 
-    def scenario_receiver(self, tape_events: Iterable[dict[str, Any]] | None) -> WebhookReceiver:
-        return WebhookReceiver.preloaded(list(tape_events or []))
+    def scenario_receiver(self, tape_events: Iterable[dict[str, Any]] | None) -> WebhookStore:
+        return from_tape(list(tape_events or []))
 
     # what the scenario posted and what the user did are already on the recorded tape
     def post_test_notification(self, nonce: str) -> str:

@@ -14,7 +14,7 @@ import parse
 from mmlite_conformance.suite.checks import Checker
 from mmlite_conformance.suite.client import ApiClient, ApiKey, ApiResponse, template_definition
 from mmlite_conformance.suite.config import Secret
-from mmlite_conformance.suite.receiver import WebhookReceiver, inbound_messages, is_status, statuses
+from mmlite_conformance.suite.webhooks import WebhookStore, inbound_messages, is_status, statuses
 
 RECIPIENT_PLACEHOLDER = "TEST_RECIPIENT"
 #: a well-formed key that no account has: what "a wrong key" sends
@@ -108,7 +108,7 @@ def send_via(api: ApiClient, endpoint: str, body: dict[str, Any], credentials: C
     )
 
 
-def status_trail(receiver: WebhookReceiver, message_id: str, expected: Sequence[str], timeout: float) -> list[Any]:
+def status_trail(receiver: WebhookStore, message_id: str, expected: Sequence[str], timeout: float) -> list[Any]:
     """Waits until each expected status of the message arrived (or it failed); returns its status webhooks."""
     receiver.wait_for_all(*(is_status(message_id, (status, "failed")) for status in expected), timeout=timeout)
     return [event for event in receiver.events() if any(s.get("id") == message_id for s in statuses(event))]

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from mmlite_conformance.suite.config import Secret, Settings
-from mmlite_conformance.suite.receiver import WebhookTimeoutError
 from mmlite_conformance.suite.targets import LiveTarget
+from mmlite_conformance.suite.webhooks import WebhookTimeoutError
 
 pytestmark = pytest.mark.integration
 
@@ -65,7 +65,7 @@ def test_a_webhook_url_that_answers_but_is_not_the_receiver_fails_the_wait() -> 
             marker = target.post_test_notification("abc123")
             assert target.receiver is not None
             with pytest.raises(WebhookTimeoutError, match="abc123"):
-                target.receiver.wait_for(lambda event: marker in event.raw, timeout=0.5, description=marker)
+                target.receiver.store.wait_for(lambda event: marker in event.raw, timeout=0.5, description=marker)
     finally:
         other.shutdown()
 
@@ -75,4 +75,4 @@ def test_the_receiver_behind_the_webhook_url_gets_the_notification() -> None:
     with _target(f"http://127.0.0.1:{port}/webhook", listen=("127.0.0.1", port)) as target:
         marker = target.post_test_notification("abc123")
         assert target.receiver is not None
-        assert marker in target.receiver.wait_for(lambda e: marker in e.raw, timeout=2).raw
+        assert marker in target.receiver.store.wait_for(lambda e: marker in e.raw, timeout=2).raw

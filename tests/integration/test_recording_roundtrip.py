@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
-from mmlite_conformance.suite.receiver import PLACEHOLDER_URL
+from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL as PLACEHOLDER_URL
 from mmlite_conformance.suite.recording import (
     CassetteError,
     NetworkBlocked,

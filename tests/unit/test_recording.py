@@ -18,7 +18,7 @@ from vcr.request import Request as VcrRequest
 from vcr.serializers import yamlserializer
 
 from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
-from mmlite_conformance.suite.receiver import PLACEHOLDER_URL
+from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL as PLACEHOLDER_URL
 from mmlite_conformance.suite.recording import (
     EMULATOR_NOTE,
     CassetteError,

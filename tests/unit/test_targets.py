@@ -7,7 +7,7 @@ import ssl
 import pytest
 
 from mmlite_conformance.suite.config import Secret, Settings
-from mmlite_conformance.suite.receiver import PLACEHOLDER_URL
+from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL as PLACEHOLDER_URL
 from mmlite_conformance.suite.targets import (
     TARGETS,
     LiveTarget,

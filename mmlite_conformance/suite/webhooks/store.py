@@ -1,0 +1,146 @@
+"""The webhook event store: bounded and thread-safe; waits take self-describing predicates and time out readably."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from typing import Any, Final
+
+from mmlite_conformance.suite.redaction import Redactor, parse_json
+from mmlite_conformance.suite.webhooks.event import Predicate, WebhookEvent, describe
+from mmlite_conformance.suite.webhooks.payloads import shorten_wamids, summarise
+
+DEFAULT_MAX_EVENTS: Final = 1000
+#: how many of the events that did arrive a timeout message lists
+SHOWN_ON_TIMEOUT: Final = 20
+_UNPARSED: Final[Any] = object()
+
+
+class WebhookTimeoutError(Exception):
+    """No event matched in time; the message lists, redacted, what did arrive."""
+
+
+class WebhookStore:
+    """The events of one run or scenario, oldest first, at most `max_events` of them.
+
+    Thread-safe: server threads deliver, test code waits on a Condition. A store is open (more may arrive, waits
+    last up to their timeout) until `close()`; a closed store (a replayed tape) answers every wait at once.
+    """
+
+    def __init__(self, *, max_events: int = DEFAULT_MAX_EVENTS, redactor: Redactor | None = None) -> None:
+        if max_events < 1:
+            raise ValueError("max_events must be at least 1")
+        self.redactor = redactor
+        self._events: deque[WebhookEvent] = deque(maxlen=max_events)
+        self._condition = threading.Condition()
+        self._sequence = itertools.count(1)
+        self._last_sequence = 0
+        self._mark = 0
+        #: None while more may arrive; once closed, where the events came from, as timeout messages say it
+        self._closed_as: str | None = None
+
+    def deliver(
+        self, method: str, path: str, headers: Mapping[str, str], raw: str, *, body: Any = _UNPARSED
+    ) -> WebhookEvent:
+        """Store one event and wake the waiters; `body` is `raw` parsed, parsed here unless the caller did it."""
+        with self._condition:
+            if self._closed_as is not None:
+                raise RuntimeError("the store is closed: nothing more can arrive")
+            event = WebhookEvent(
+                sequence=next(self._sequence),
+                method=method.upper(),
+                path=path,
+                headers={k.lower(): v for k, v in headers.items()},
+                body=parse_json(raw) if body is _UNPARSED else body,
+                raw=raw,
+                received_at=time.time(),
+            )
+            self._events.append(event)
+            self._last_sequence = event.sequence
+            self._condition.notify_all()
+        return event
+
+    def close(self, where: str) -> None:
+        """Nothing more will arrive (e.g. a recorded tape): waits end at once, and their errors say the events
+        were looked for `where` ("on the recorded tape") instead of how long was waited."""
+        with self._condition:
+            self._closed_as = where
+            self._condition.notify_all()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed_as is not None
+
+    def events(self) -> list[WebhookEvent]:
+        with self._condition:
+            return list(self._events)
+
+    def clear(self) -> None:
+        """Forget stored events; sequence numbers keep increasing."""
+        with self._condition:
+            self._events.clear()
+
+    def mark(self) -> int:
+        """Remember the current position; `events_since()` and waits with `since=` then ignore older events."""
+        with self._condition:
+            self._mark = self._last_sequence
+            return self._mark
+
+    def events_since(self, mark: int | None = None) -> list[WebhookEvent]:
+        """Events after `mark` (default: the last `mark()`)."""
+        floor = self._mark if mark is None else mark
+        with self._condition:
+            return [e for e in self._events if e.sequence > floor]
+
+    def wait_for(
+        self, predicate: Predicate, timeout: float, description: str | None = None, *, since: int | None = None
+    ) -> WebhookEvent:
+        """The first stored event (already received or arriving within `timeout` s) that satisfies `predicate`."""
+        label = description or describe(predicate)
+        return self._wait([(label, predicate)], timeout, since)[0]
+
+    def wait_for_all(self, *predicates: Predicate, timeout: float, since: int | None = None) -> list[WebhookEvent]:
+        """One event per predicate, in the predicates' order; the timeout is shared."""
+        return self._wait([(describe(p), p) for p in predicates], timeout, since)
+
+    def _wait(self, wanted: list[tuple[str, Predicate]], timeout: float, since: int | None) -> list[WebhookEvent]:
+        if not wanted:
+            return []
+        deadline = time.monotonic() + timeout
+        found: list[WebhookEvent | None] = [None] * len(wanted)
+        scanned = since or 0
+        while True:
+            with self._condition:
+                fresh = [e for e in self._events if e.sequence > scanned]
+                if not fresh:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or self.closed:
+                        break
+                    self._condition.wait(remaining)
+                    continue
+            # predicates run outside the lock: a slow or re-entrant one must not block the server threads
+            for event in fresh:
+                for index, (_label, predicate) in enumerate(wanted):
+                    if found[index] is None and predicate(event):
+                        found[index] = event
+            scanned = fresh[-1].sequence
+            if all(e is not None for e in found):
+                return [e for e in found if e is not None]
+        missing = [label for (label, _p), event in zip(wanted, found, strict=True) if event is None]
+        raise WebhookTimeoutError(self._timeout_message(missing, timeout, since))
+
+    def _timeout_message(self, missing: list[str], timeout: float, since: int | None) -> str:
+        arrived = [e for e in self.events() if e.sequence > (since or 0)]
+        where = self._closed_as or f"within {timeout:g} s"
+        wanted = "; ".join(self._redact(m) for m in missing)
+        lines = [f"no webhook event matched: {wanted} {where}.", f"{len(arrived)} event(s) arrived:"]
+        lines += [f"  {summarise(e, self.redactor)}" for e in arrived[-SHOWN_ON_TIMEOUT:]]
+        if len(arrived) > SHOWN_ON_TIMEOUT:
+            lines.insert(2, f"  ... {len(arrived) - SHOWN_ON_TIMEOUT} earlier event(s) not shown")
+        return "\n".join(lines)
+
+    def _redact(self, text: str) -> str:
+        return self.redactor.redact_text(text) if self.redactor else shorten_wamids(text)
