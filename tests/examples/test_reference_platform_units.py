@@ -197,10 +197,14 @@ def test_category_update_applies_only_when_completed(defect: Defect | None) -> N
     assert category(platform, "order") == "MARKETING"
 
 
-def test_approved_template_triggers_a_refresh_only_when_its_category_is_unknown() -> None:
+def test_approved_template_triggers_a_refresh_unless_it_names_its_category() -> None:
     platform, _ = make(ScriptedApi())
     assert platform.handle(webhooks.parse(payloads.template_approved("brand_new"))) is True
-    assert platform.handle(webhooks.parse(payloads.template_approved("promo", template_id="1"))) is False
+    assert ("brand_new", "en") in platform.templates
+    with_category = payloads.template_approved("other", template_id="555")
+    with_category["entry"][0]["changes"][0]["value"]["message_template_category"] = "UTILITY"
+    assert platform.handle(webhooks.parse(with_category)) is False
+    assert category(platform, "other") == "UTILITY"
 
 
 # --- webhook parsing ---------------------------------------------------------------------------------------------

@@ -378,7 +378,7 @@ class Platform:
             for template in matches:
                 template.status = event.event
                 template.category = event.category or template.category
-            return event.event == "APPROVED" and any(t.category is None for t in matches)
+            return event.event == "APPROVED" and event.category is None  # fetch its category from the list
         if isinstance(event, AccountUpdate):
             if event.event == "MM_LITE_TERMS_SIGNED":
                 self.onboarded = True

@@ -153,5 +153,5 @@ def main() -> int:
         return fail(EXIT_FAILED, "stdin is not one JSON object")
     try:
         return run(action)
-    except (OSError, RuntimeError) as error:
+    except (OSError, RuntimeError, ValueError) as error:
         return fail(EXIT_FAILED, f"driver error: {error}")
