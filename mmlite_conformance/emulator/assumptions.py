@@ -173,8 +173,10 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "A26",
         "Webhook deliveries to non-loopback hosts",
-        "Not attempted (counted as skipped): the emulator never leaves loopback.",
-        "Project rule.",
+        "By default not attempted (logged as skipped_non_loopback): the emulator stays on loopback. "
+        "--deliver-anywhere (deliver_to_any_host) lifts the rule for a platform certification; "
+        "--webhook-ca-bundle sets the CAs trusted for https.",
+        "Project rule (tests use loopback only); lifted only on request.",
     ),
     Assumption(
         "A27",
@@ -213,6 +215,61 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "Clock origin",
         "Emulator time starts at 2026-01-01T00:00:00Z unless --start-time is given.",
         "Reproducible timestamps.",
+    ),
+    Assumption(
+        "A33",
+        "message_template_status_update webhook",
+        "entry {id: WABA id, time: integer}; value {event (default APPROVED), message_template_id (integer), "
+        "message_template_name, message_template_language, reason (default 'NONE'), message_template_category "
+        "when the template is known}.",
+        "CURRENT-API §1.6 names the webhook only; fields from Meta's message_template_status_update reference.",
+    ),
+    Assumption(
+        "A34",
+        "template_category_update webhook",
+        "impending: correct_category (the coming one), new_category (the current one), category_update_timestamp "
+        "(integer, default now + 24 h); completed: previous_category, new_category (default: the template's current "
+        "category). Posting it changes no template; PATCH /_emulator/templates does.",
+        "CURRENT-API §1.6 (Meta reference, Nov 2025); the 24 h notice is a guess.",
+    ),
+    Assumption(
+        "A35",
+        "account_update MM_LITE_TERMS_SIGNED webhook",
+        "entry.id = owner business id (default: the WABA id with its first digit replaced by 4), entry.time integer; "
+        "value {event, waba_info{waba_id, owner_business_id}}. Posting it does not onboard the account; "
+        "PUT /_emulator/account does.",
+        "CONTRACT §7.1 (examples 28/29); §10.13: which business entry.id names is disputed.",
+    ),
+    Assumption(
+        "A36",
+        "user_actions webhook",
+        "field messages, value {messaging_product, metadata, user_actions[{action_type, timestamp (seconds, as a "
+        "string), marketing_messages_link_click_data{click_component, product_id?, click_id, tracking_token}}]}; "
+        "no contacts, statuses or messages; absent keys omitted.",
+        "CURRENT-API §1.6 (Meta track-click-events, third-party notes); the timestamp type is not shown: a string "
+        "like other messages-field timestamps.",
+    ),
+    Assumption(
+        "A37",
+        "entry.time",
+        "Only template and account_update notifications carry entry.time; messages-field ones (statuses, inbound, "
+        "user_actions) do not.",
+        "Contract examples: entry.time only in the account_update examples (28/29) and Meta's template webhooks.",
+    ),
+    Assumption(
+        "A38",
+        "Disabled key and armed answers",
+        "With api_key_valid false every API request with the key gets the flat 401; /_emulator/ routes still accept "
+        "it. Armed answers are checked after authentication, before any other check; the first armed match answers.",
+        "Emulator only (platform certification control surface).",
+    ),
+    Assumption(
+        "A39",
+        "Control-posted notifications",
+        "Queued at the current emulator time on the account's ordered queue (after what is already due) for its "
+        "current webhook URL; with wait=true one attempt unless attempts is given; latency_ms is measured from "
+        "sending the request to its answer.",
+        "Emulator only; CONTRACT §7.2 (200 within 5 s) is what the latency lets a suite judge.",
     ),
 )
 

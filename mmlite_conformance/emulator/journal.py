@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
+from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -15,24 +16,41 @@ if TYPE_CHECKING:
 
 SCOPE_KEY = "mmlite.journal"  # a per-request note the routes fill in: {"armed": id or None, "surface": ...}
 TEXT_LIMIT = 64 * 1024
+STORE_LIMIT = 1024 * 1024  # bytes kept per body: a longer JSON body is shown as text (its first 64 KiB)
 KEPT_RESPONSE_HEADERS = ("content-type", "retry-after")
 SURFACE = "360dialog"  # routes the emulator serves; "unknown" for unmatched paths (room for a "graph" surface)
 
 
+@dataclass(slots=True)
+class Entry:
+    """What a request leaves behind; bodies stay bytes until the entry is read (parsing costs only then)."""
+
+    seq: int
+    fields: dict[str, Any]  # everything but the bodies, in output order
+    request_body: bytes
+    response_body: bytes
+
+    def render(self) -> dict[str, Any]:
+        out = {"seq": self.seq, **self.fields}
+        out["body"] = content(self.request_body)
+        out["response"] = {**out["response"], "body": content(self.response_body)}
+        return out
+
+
 class Journal:
     def __init__(self, max_entries: int) -> None:
-        self.entries: deque[dict[str, Any]] = deque(maxlen=max_entries)
+        self.entries: deque[Entry] = deque(maxlen=max_entries)
         self.last = 0  # highest seq so far; never goes back (clearing keeps it)
 
-    def add(self, entry: dict[str, Any]) -> None:
+    def add(self, fields: dict[str, Any], request_body: bytes, response_body: bytes) -> None:
         self.last += 1
-        self.entries.append({"seq": self.last, **entry})
+        self.entries.append(Entry(self.last, fields, request_body[:STORE_LIMIT], response_body[:STORE_LIMIT]))
 
     def after(self, seq: int) -> list[dict[str, Any]]:
         if not self.entries:
             return []
-        start = max(0, seq - self.entries[0]["seq"] + 1)  # seqs in the deque are consecutive
-        return list(islice(self.entries, start, None))
+        start = max(0, seq - self.entries[0].seq + 1)  # seqs in the deque are consecutive
+        return [entry.render() for entry in islice(self.entries, start, None)]
 
     def clear(self) -> None:
         self.entries.clear()
@@ -113,11 +131,9 @@ class JournalMiddleware:
         try:
             await self.app(scope, replay, capture)
         finally:
-            journal.add(self._entry(scope, raw, time_ms, note, answer, b"".join(body)))
+            journal.add(self._fields(scope, time_ms, note, answer), raw, b"".join(body))
 
-    def _entry(
-        self, scope: Scope, raw: bytes, time_ms: float, note: dict[str, Any], answer: dict[str, Any], body: bytes
-    ) -> dict[str, Any]:
+    def _fields(self, scope: Scope, time_ms: float, note: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         key = headers.get("d360-api-key")
         account = self.state.account_for(key)
@@ -133,7 +149,7 @@ class JournalMiddleware:
             },
             "account": account.config.name if account is not None else None,
             "content_type": headers.get("content-type"),
-            "body": content(raw),
-            "response": {"status": answer["status"], "headers": answer["headers"], "body": content(body)},
+            "body": None,
+            "response": {"status": answer["status"], "headers": answer["headers"]},
             "armed": note["armed"],
         }

@@ -10,7 +10,7 @@ import pytest
 from emulator_helpers import KEY, RECIPIENT, asgi_client, fast_config, template_send
 
 from mmlite_conformance.emulator import DEFAULT_API_KEY, EmulatorServer, create_app
-from mmlite_conformance.emulator.journal import TEXT_LIMIT, auth_form, content
+from mmlite_conformance.emulator.journal import STORE_LIMIT, TEXT_LIMIT, Journal, auth_form, content
 
 pytestmark = [pytest.mark.unit, pytest.mark.anyio]
 
@@ -135,6 +135,16 @@ def test_body_rendering_and_auth_form_units() -> None:
     assert auth_form("k", False) == "bare" and auth_form("Bearer k", True) == "bearer"
     assert auth_form(None, True) == "other" and auth_form(None, False) == "missing"
     assert auth_form("Bearer ", False) == "other" and auth_form("a b", False) == "other"
+
+
+def test_bodies_are_kept_as_bounded_bytes_and_parsed_on_read() -> None:
+    journal = Journal(2)
+    huge = b'{"a": "' + b"x" * STORE_LIMIT + b'"}'
+    journal.add({"response": {"status": 200, "headers": {}}, "armed": None}, huge, b'{"ok": true}')
+    (entry,) = journal.after(0)
+    assert len(journal.entries[0].request_body) == STORE_LIMIT
+    assert entry["body"] == {"text": huge[:TEXT_LIMIT].decode()}
+    assert entry["response"] == {"status": 200, "headers": {}, "body": {"ok": True}} and entry["seq"] == 1
 
 
 def test_over_real_http_the_body_reaches_the_route() -> None:
