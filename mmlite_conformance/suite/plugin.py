@@ -24,11 +24,13 @@ from mmlite_conformance.suite.client import ApiClient
 from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, ConfigError, Settings, load_settings
 from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL
 from mmlite_conformance.suite.evidence import Observation, ScenarioEvidence
+from mmlite_conformance.suite.netguard import block_network
 from mmlite_conformance.suite.recording import (
+    EMULATOR_NOTE,
+    LIVE_NOTE,
     CassetteError,
     Recorder,
     RecordingSession,
-    block_network,
     cassette_name,
     make_provenance,
 )
@@ -296,13 +298,14 @@ def cassette(
     item = request.node
     provenance: dict[str, Any] = {"target": settings.target}
     if settings.target != "replay":
-        recorded_at = EMULATOR_RECORDING_DATE if settings.target == "emulator" else None
+        from_emulator = settings.target == "emulator"
         provenance = make_provenance(
-            target=settings.target,  # type: ignore[arg-type]
+            target=settings.target,
+            note=EMULATOR_NOTE if from_emulator else LIVE_NOTE,
+            recorded_at=date.fromisoformat(EMULATOR_RECORDING_DATE) if from_emulator else datetime.now(UTC).date(),
             scenario=item.nodeid.split("::")[-1],
             requirement_ids=requirement_ids(item),
-            recorded_at=date.fromisoformat(recorded_at) if recorded_at else None,
-            emulator_seed=EMULATOR_SEED if settings.target == "emulator" else None,
+            emulator_seed=EMULATOR_SEED if from_emulator else None,
         )
         # replay needs both to rebuild the very requests that were recorded
         provenance["nonce"] = _fresh_nonce(item.nodeid, settings)

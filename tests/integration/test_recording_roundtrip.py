@@ -22,12 +22,12 @@ from starlette.routing import Route
 
 from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
 from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL as PLACEHOLDER_URL
+from mmlite_conformance.suite.netguard import NetworkBlocked, block_network
 from mmlite_conformance.suite.recording import (
+    EMULATOR_NOTE,
     CassetteError,
-    NetworkBlocked,
     Recorder,
     RecordingMode,
-    block_network,
     cassette_name,
     make_provenance,
     tape_name,
@@ -41,7 +41,12 @@ PHONE = "5521912345678"
 RECEIVER = "http://127.0.0.1:48123/webhook"
 NAME = cassette_name("features/sending.feature", f"test_send_template[{PHONE}-hello]", 2)
 PROVENANCE = make_provenance(
-    target="emulator", scenario="Send a template", recorded_at=datetime.date(2025, 1, 2), emulator_seed=42
+    target="emulator",
+    note=EMULATOR_NOTE,
+    recorded_at=datetime.date(2025, 1, 2),
+    scenario="Send a template",
+    requirement_ids=(),
+    emulator_seed=42,
 )
 
 

@@ -1,0 +1,138 @@
+"""Shared pieces of the recording tests: a fake redactor, a mock API, and one recorded scenario."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
+from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL as PLACEHOLDER_URL
+from mmlite_conformance.suite.recording import (
+    EMULATOR_NOTE,
+    Recorder,
+    RecordingMode,
+    make_provenance,
+    tape_name,
+)
+
+API_KEY = "sk-test-9f8e7d6c5b4a"
+PHONE = "5521912345678"
+OTHER_PHONE = "5521987654321"
+LOOPBACK = "http://127.0.0.1:8123"
+RECEIVER = "http://127.0.0.1:47001/webhook"
+NAME = "messages/test_send_a_template[ex003].yaml"
+PROVENANCE = make_provenance(
+    target="emulator",
+    note=EMULATOR_NOTE,
+    recorded_at=datetime.date(2025, 1, 2),
+    scenario="Send a template",
+    requirement_ids=("REQ-1",),
+    emulator_seed=7,
+    version_label="1.2.3",
+)
+
+
+class FakeRedactor:
+    """A stand-in for redaction.Redactor with the same API: key -> placeholder, numbers -> pseudonyms."""
+
+    def __init__(self, secrets: list[str], phone_numbers: list[str]) -> None:
+        self.secrets = secrets
+        self.phone_numbers = phone_numbers
+
+    def pseudonym(self, number: str) -> str:
+        if number.startswith("pn-"):
+            return number
+        return "pn-" + hashlib.sha256(number.encode()).hexdigest()[:8]
+
+    def redact_text(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, API_KEY_PLACEHOLDER)
+        for number in self.phone_numbers:
+            text = text.replace(number, self.pseudonym(number))
+        return text
+
+    def redact_json(self, obj: Any) -> Any:
+        if isinstance(obj, str):
+            return self.redact_text(obj)
+        if isinstance(obj, Mapping):
+            return {key: self.redact_json(value) for key, value in obj.items()}
+        if isinstance(obj, list):
+            return [self.redact_json(value) for value in obj]
+        return obj
+
+    def redact_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        return {
+            name: API_KEY_PLACEHOLDER if name.lower() == "d360-api-key" else self.redact_text(value)
+            for name, value in headers.items()
+        }
+
+    def redact_bytes(self, body: bytes, content_type: str | None) -> bytes:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return self.redact_text(body.decode()).encode()
+        return json.dumps(self.redact_json(parsed), separators=(",", ":")).encode()
+
+
+def pseudonym(number: str) -> str:
+    return FakeRedactor([], []).pseudonym(number)
+
+
+def _handler(calls: list[str]) -> httpx.MockTransport:
+    def handle(request: httpx.Request) -> httpx.Response:
+        calls.append(f"{request.method} {request.url.path}")
+        headers = {"date": "Mon, 01 Jan 2024 00:00:00 GMT", "server": "mock", "x-request-id": str(len(calls))}
+        if request.url.path == "/messages":
+            to = json.loads(request.content)["to"]
+            body = {"contacts": [{"input": to, "wa_id": to}], "messages": [{"id": "wamid.abc"}]}
+            return httpx.Response(200, json=body, headers=headers)
+        if request.url.path.startswith("/mmlite/"):
+            return httpx.Response(200, json={"status": "ok", "echo": json.loads(request.content)}, headers=headers)
+        return httpx.Response(200, json={"control": True}, headers=headers)
+
+    return httpx.MockTransport(handle)
+
+
+def recorder(tmp_path: Path, mode: RecordingMode, ignored_origins: tuple[str, ...] = ()) -> Recorder:
+    return Recorder(
+        cassette_dir=tmp_path / "cassettes",
+        redactor=FakeRedactor([API_KEY], [PHONE, OTHER_PHONE]),
+        mode=mode,
+        canonical_replacements={RECEIVER: PLACEHOLDER_URL},
+        ignored_origins=ignored_origins,
+    )
+
+
+def client(calls: list[str], base_url: str = LOOPBACK) -> httpx.Client:
+    return httpx.Client(base_url=base_url, transport=_handler(calls), headers={"D360-API-KEY": API_KEY})
+
+
+def exchanges(api: httpx.Client, to: str = PHONE, with_mmlite: bool = True) -> list[Any]:
+    api.post("/_emulator/reset", json={"seed": 7})
+    bodies = [api.post("/messages", json={"to": to, "type": "template", "messaging_product": "whatsapp"}).json()]
+    if with_mmlite:
+        response = api.post("/mmlite/v1/settings", json={"webhook_url": RECEIVER, "phone": to})
+        bodies.append(response.json())
+    return bodies
+
+
+def record(tmp_path: Path, mode: RecordingMode = "record-new", events: list[dict[str, Any]] | None = None) -> None:
+    calls: list[str] = []
+    with recorder(tmp_path, mode).session(NAME, PROVENANCE) as session, client(calls) as api:
+        exchanges(api)
+        session.save_tape(events or [{"type": "status", "recipient_id": PHONE}])
+    assert calls == ["POST /_emulator/reset", "POST /messages", "POST /mmlite/v1/settings"]
+
+
+def cassette_path(tmp_path: Path) -> Path:
+    return tmp_path / "cassettes" / NAME
+
+
+def tape_path(tmp_path: Path) -> Path:
+    return tmp_path / "cassettes" / tape_name(NAME)
