@@ -17,7 +17,7 @@ from mmlite_conformance.suite.recording.canonical import CanonicalForm, Redactor
 from mmlite_conformance.suite.recording.cassette import SuiteCassette, make_vcr
 from mmlite_conformance.suite.recording.diff import unmatched_lines, unplayed_lines
 from mmlite_conformance.suite.recording.errors import CassetteError
-from mmlite_conformance.suite.recording.files import read_cassette, read_tape, tape_text
+from mmlite_conformance.suite.recording.files import Fail, read_cassette, read_tape, tape_text
 from mmlite_conformance.suite.recording.naming import relative_cassette_name, tape_name
 from mmlite_conformance.suite.recording.persister import Persister
 
@@ -112,7 +112,7 @@ class Recorder:
     def _error(self, message: str, name: str) -> CassetteError:
         return CassetteError(self.redactor.redact_text(message), self._display(name))
 
-    def _fail(self, session: RecordingSession) -> Callable[[str], CassetteError]:
+    def _fail(self, session: RecordingSession) -> Fail:
         return lambda message: self._error(message, session.name)
 
     @staticmethod
