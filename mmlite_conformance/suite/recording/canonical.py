@@ -1,9 +1,4 @@
-"""The canonical form of recorded requests and responses: a capture point of the redaction boundary.
-
-vcrpy passes every request through `before_record_request` both when recording and before matching in replay, and
-every recorded response through `before_record_response`: what leaves here is redacted once and is what a cassette
-holds.
-"""
+"""The canonical form of recorded requests and responses: a capture point, where recorded data is redacted once."""
 
 from __future__ import annotations
 
@@ -40,32 +35,11 @@ FILTER_HEADERS: tuple[tuple[str, str | None], ...] = (
 )
 
 #: response headers that change from run to run or between transports (uvicorn vs ASGI) or carry session state
-_VOLATILE_RESPONSE_HEADERS = frozenset(
-    {
-        "age",
-        "alt-svc",
-        "cf-cache-status",
-        "cf-ray",
-        "connection",
-        "date",
-        "etag",
-        "expires",
-        "keep-alive",
-        "last-modified",
-        "report-to",
-        "server",
-        "set-cookie",
-        "transfer-encoding",
-        "via",
-        "x-amz-cf-id",
-        "x-amz-cf-pop",
-        "x-amzn-requestid",
-        "x-amzn-trace-id",
-        "x-cache",
-        "x-request-id",
-        "x-runtime",
-    }
-)
+_VOLATILE_RESPONSE_HEADERS = frozenset({
+    "age", "alt-svc", "cf-cache-status", "cf-ray", "connection", "date", "etag", "expires", "keep-alive",
+    "last-modified", "report-to", "server", "set-cookie", "transfer-encoding", "via", "x-amz-cf-id", "x-amz-cf-pop",
+    "x-amzn-requestid", "x-amzn-trace-id", "x-cache", "x-request-id", "x-runtime",
+})  # fmt: skip
 
 
 class RedactorLike(Protocol):
@@ -107,7 +81,11 @@ def _is_json(content_type: str | None) -> bool:
 
 @dataclass(slots=True)
 class CanonicalForm:
-    """Rewrites requests and responses into what cassettes hold: canonical hosts, replacements, redacted."""
+    """Rewrites requests and responses into what cassettes hold: canonical hosts, replacements, redacted.
+
+    vcrpy runs `before_record_request` when recording and before matching in replay, `before_record_response` on
+    every recorded response: what leaves them is redacted once and is what a cassette holds.
+    """
 
     redactor: RedactorLike
     cloud_url: str = CLOUD_API_BASE_URL
