@@ -209,9 +209,21 @@ def test_bsuids_in_webhooks_and_send_requests_become_stable_pseudonyms() -> None
     assert redacted["messages"][0]["text"]["body"] == f"I am {pseudonym}"  # learned, so free text follows
     assert redactor.redact_json(redacted) == redacted  # idempotent
     assert redactor.redact_text(f"later: {BSUID}.") == f"later: {pseudonym}."
-    assert redactor.redact_text(f"{BSUID}0 and X{BSUID}") == f"{BSUID}0 and X{BSUID}"  # whole ids only
+    # whole ids only: a longer id is another person's, with a pseudonym of its own; glued to a word, no id at all
+    longer = redactor.redact_text(f"{BSUID}0 and X{BSUID}")
+    assert longer == f"{redactor.bsuid_pseudonym(BSUID + '0')} and X{BSUID}" and pseudonym not in longer
     send = redactor.redact_json({"recipient": "MX.42", "to": "not a number", "user_id": "not a bsuid"})
     assert send == {"recipient": redactor.bsuid_pseudonym("MX.42"), "to": "not a number", "user_id": "not a bsuid"}
+
+
+def test_a_bsuid_first_met_in_free_text_is_hidden_and_then_known() -> None:
+    redactor = Redactor([], [], OFFLINE_PSEUDONYM_KEY)
+    said = redactor.redact_text(f"(#131062) recipient {BSUID} cannot receive this template")
+    assert BSUID not in said and redactor.bsuid_pseudonym(BSUID) in said
+    assert redactor.redact_json({"user_id": BSUID}) == {"user_id": redactor.bsuid_pseudonym(BSUID)}
+    assert redactor.redact_text(said) == said  # idempotent
+    for ordinary in ("OK.Thanks", "see RFC.1234", "ID.abcdefghij", "wamid.HBgMNTUxMTk4NzY1MDAwMRUCABEYEg=="):
+        assert redactor.redact_text(ordinary) == ordinary, ordinary
 
 
 def test_bsuid_pseudonyms_depend_on_the_key() -> None:
