@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from mmlite_conformance.version import suite_version
-from mmlite_conformance.suite import reporting
+from mmlite_conformance.suite import report as reporting
 from mmlite_conformance.suite.checks import Checker, ConformanceError
 from mmlite_conformance.suite.client import ApiClient
 from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, ConfigError, Settings, load_settings
@@ -113,6 +113,11 @@ def pytest_configure(config: pytest.Config) -> None:
         suite_version=suite_version(),
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         cassette_provenance=_provenance_summary(settings, config),
+        # moves into the targets package
+        simulation_banner={
+            "replay": "Cassettes recorded from the embedded emulator",
+            "emulator": "Run against the embedded emulator",
+        }.get(settings.target, ""),
     )
     _default_artefacts(config)
 
@@ -265,10 +270,7 @@ def check(redactor: Redactor) -> Checker:
 
 @pytest.fixture
 def scenario_evidence(request: pytest.FixtureRequest, settings: Settings) -> ScenarioEvidence:
-    evidence: ScenarioEvidence | None = request.node.stash.get(reporting.SCENARIO_EVIDENCE, None)
-    if evidence is None:
-        evidence = ScenarioEvidence(requirement_ids=(), feature="", scenario=request.node.name)
-        request.node.stash[reporting.SCENARIO_EVIDENCE] = evidence
+    evidence = reporting.evidence_for(request.node)
     evidence.target = settings.target
     return evidence
 
@@ -314,6 +316,10 @@ def cassette(
         target.begin_scenario()
         with recorder.session(_scenario_cassette_name(item), provenance) as session:
             scenario_evidence.provenance = dict(session.provenance or provenance)
+            # moves into the targets package
+            scenario_evidence.simulated = (
+                str(scenario_evidence.provenance.get("target", "")) == "emulator" or settings.target == "emulator"
+            )
             yield session
             if not item.stash.get(CALL_PASSED, False):
                 raise _ScenarioNotPassedError  # failed or skipped: every recorded file stays as it was

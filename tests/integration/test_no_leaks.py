@@ -69,6 +69,7 @@ def test_recording_run_leaks_neither_key_nor_number(run_suite: RunSuite, tmp_pat
     assert run.returncode == 0, run.output[-3000:]
     assert any(cassettes.rglob("*.yaml")), "nothing was recorded, so nothing was scanned"
     assert _scan(run, run.reports, cassettes) == {}
+    assert "the final scrub had to redact" not in run.output  # the captures redacted everything themselves
     # the number did travel, as its pseudonym: redaction happened, the data was not simply absent
     assert "5500" in (run.reports / "junit.xml").read_text() + "".join(p.read_text() for p in cassettes.rglob("*.yaml"))
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from mmlite_conformance.suite import reporting
+from mmlite_conformance.suite import report
 from mmlite_conformance.suite.evidence import Exchange, Observation, ScenarioEvidence, SchemaVerdict
 
 pytestmark = pytest.mark.integration
@@ -33,6 +33,12 @@ from typing import Any
 
 class FakeRedactor:
     """Stands in for redaction.Redactor: key -> placeholder, the one phone -> a pseudonym; idempotent."""
+
+    def learn(self, obj: Any) -> None:
+        pass
+
+    def redact_headers(self, headers: Any) -> dict[str, str]:
+        return {{k: self.redact_text(v) for k, v in dict(headers).items()}}
 
     def redact_text(self, text: str) -> str:
         text = text.replace("{CANARY_KEY}", "<D360-API-KEY>")
@@ -52,50 +58,44 @@ import logging
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from mmlite_conformance.suite import reporting
-from mmlite_conformance.suite.evidence import Exchange, Observation, ScenarioEvidence, SchemaVerdict
+from mmlite_conformance.suite import report
+from mmlite_conformance.suite.evidence import Exchange, Observation, SchemaVerdict
 from fake_redactor import FakeRedactor
+
+# the way the root conftest loads it
+pytest_plugins = ["mmlite_conformance.suite.report.plugin"]
 
 KEY = "{CANARY_KEY}"
 PHONE = "{CANARY_PHONE}"
+RED = FakeRedactor()
 
 
 def pytest_configure(config):
-    # registered late, the way the main plugin does it
-    config.pluginmanager.register(reporting, "mmlite-reporting")
-    config.stash[reporting.REDACTOR] = FakeRedactor()
-    config.stash[reporting.RUN_INFO] = reporting.RunInfo(
+    config.stash[report.REDACTOR] = RED
+    config.stash[report.RUN_INFO] = report.RunInfo(
         target="replay", cloud_base_url="https://waba-v2.360dialog.io", mm_lite_url="https://waba-v2.360dialog.io",
         suite_version="9.9.9", started_at="2025-01-02T03:04:05+00:00",
-        cassette_provenance="replayed from cassettes/", cassettes_from_emulator=True,
-        assumptions=["A1: pricing.category of an MM Lite message"], notes=["sample project"])
+        cassette_provenance="replayed from cassettes/",
+        simulation_banner="Cassettes recorded from the embedded emulator")
 
 
-_scrub = reporting.scrub_file
-
-
-def _spy(path, redactor):
-    """Record whether the final artefact scrub had anything left to catch."""
-    changed = _scrub(path, redactor)
-    with open("scrub.log", "a", encoding="utf-8") as log:
-        log.write(f"{{path}} {{changed}}\\n")
-    return changed
-
-
-reporting.scrub_file = _spy
+def pytest_unconfigure(config):
+    """Record what the final artefact scrub had left to catch, per file."""
+    with open("scrub.log", "w", encoding="utf-8") as log:
+        for path, count in config.stash[report.FINAL_SCRUB].fragments.items():
+            log.write(f"{{path}} {{count}}\\n")
 
 
 @pytest.fixture(autouse=True)
 def broken_setup(request):
     if "setup_fails" in request.node.name:
         # like the main plugin's scenario_evidence fixture: evidence exists before pytest-bdd's before_scenario
-        request.node.stash[reporting.SCENARIO_EVIDENCE] = ScenarioEvidence(
-            requirement_ids=(), feature="", scenario=request.node.name)
+        report.evidence_for(request.node)
         raise RuntimeError(f"cassette missing for key {{KEY}} and {{PHONE}}")
 
 
 def _evidence(request):
-    return request.node.stash[reporting.SCENARIO_EVIDENCE]
+    return report.evidence_for(request.node)
 
 
 @given("a partner with an API key", target_fixture="api_key")
@@ -120,8 +120,9 @@ def send(request, extras):
     from pytest_html import extras as html_extras
 
     extras.append(html_extras.text(f"fixture extra {{KEY}} {{PHONE}}"))
-    # evidence is supposed to be redacted already; the raw values test the report's own defence
-    _evidence(request).add_exchange(Exchange(
+    # raw values, redacted where they are captured, the way the suite's client, checks and receiver do it
+    _evidence(request).simulated = True
+    _evidence(request).add_exchange(Exchange.capture(RED,
         label="send template", method="POST", url="https://waba-v2.360dialog.io/marketing_messages",
         request_headers={{"D360-API-KEY": "<D360-API-KEY>", "Content-Type": "application/json"}},
         request_body={{"to": PHONE, "type": "template", "template": {{"name": "promo <b>&"}}}},
@@ -129,13 +130,14 @@ def send(request, extras):
         response_body={{"contacts": [{{"input": "+" + PHONE, "wa_id": PHONE}}], "messages": [{{"id": "wamid.X"}}]}},
         elapsed_ms=12.34))
     _evidence(request).add_verdict(SchemaVerdict("send_response", "https://example/send.json", True))
-    _evidence(request).add_webhook({{"statuses": [{{"recipient_id": PHONE, "status": "delivered"}}]}})
-    _evidence(request).add_note("note mentioning " + PHONE)
+    _evidence(request).add_webhook(RED.redact_json({{"statuses": [{{"recipient_id": PHONE, "status": "delivered"}}]}}))
+    _evidence(request).add_note(RED.redact_text("note mentioning " + PHONE))
 
 
 @then("the response has a message id")
 def has_id(request):
-    _evidence(request).add_verdict(SchemaVerdict("webhook", "https://example/wh.json", False, ("$.x: bad " + PHONE,)))
+    error = RED.redact_text("$.x: bad " + PHONE)
+    _evidence(request).add_verdict(SchemaVerdict("webhook", "https://example/wh.json", False, (error,)))
 
 
 @then("the platform leaks nothing")
@@ -153,7 +155,7 @@ def never():
 @then("an observation is recorded")
 def observe(request):
     _evidence(request).add_observation(Observation(
-        topic="pricing.category", observed="marketing_lite for " + PHONE,
+        topic="pricing.category", observed=RED.redact_text("marketing_lite for " + PHONE),
         contract="CONTRACT.md section 11 fixes no value", source="emulator assumption A1"))
 
 
@@ -308,7 +310,8 @@ def test_no_artefact_holds_the_key_or_a_real_phone_number(sample_run: SampleRun,
 
 def test_the_hooks_redact_everything_before_the_final_scrub(sample_run: SampleRun) -> None:
     lines = sample_run.scrub_log.split()
-    assert lines == ["reports/report.html", "False", "reports/junit.xml", "False", "reports/cucumber.json", "False"]
+    assert lines == ["reports/report.html", "0", "reports/junit.xml", "0", "reports/cucumber.json", "0"]
+    assert "the final scrub had to redact" not in sample_run.output
 
 
 def test_the_html_report_renders_each_scenario_step_by_step(sample_run: SampleRun) -> None:
@@ -380,7 +383,8 @@ def test_observations_are_visibly_not_judged(sample_run: SampleRun) -> None:
 def test_the_summary_has_a_run_header_and_a_naturally_sorted_requirements_table(sample_run: SampleRun) -> None:
     page = sample_run.html
     assert "Cassettes recorded from the embedded emulator, not 360dialog's sandbox" in page
-    for text in ("https://waba-v2.360dialog.io", "9.9.9", "2025-01-02T03:04:05+00:00", "A1: pricing.category"):
+    assert "(3 scenario(s))" in page  # the three scenarios whose evidence says they were simulated
+    for text in ("https://waba-v2.360dialog.io", "9.9.9", "2025-01-02T03:04:05+00:00", "replayed from cassettes/"):
         assert text in page
     rows = re.findall(r"<tr class='mml-requirement' data-requirement='([^']+)'>(.*?)</tr>", page)
     assert [rid for rid, _ in rows] == ["S1a", "S1b", "S2a", "S3d", "S4a", "S10a", "SCa"]
@@ -452,6 +456,12 @@ def test_cucumber_json_has_the_scenarios_with_redacted_errors_and_true_statuses(
 
 
 class _Canary:
+    def learn(self, obj: Any, /) -> None:
+        pass
+
+    def redact_headers(self, headers: Any, /) -> dict[str, str]:
+        return {k: self.redact_text(v) for k, v in dict(headers).items()}
+
     def redact_text(self, text: str, /) -> str:
         return text.replace(CANARY_KEY, "<D360-API-KEY>").replace(CANARY_PHONE, "5500000000001")
 
@@ -465,7 +475,7 @@ class _Canary:
 
 def test_requirement_ids_come_from_tags_and_sort_naturally() -> None:
     tags = {"@S10a", "S2b", "SCa", "S1a", "smoke", "S", "s1a", "S3c", "Sx1"}
-    assert reporting.requirement_ids_from_tags(tags, {"S1a"}) == ("S1a", "S2b", "S3c", "S10a", "SCa")
+    assert report.requirement_ids_from_tags(tags, {"S1a"}) == ("S1a", "S2b", "S3c", "S10a", "SCa")
 
 
 def test_scrub_file_keeps_each_format_valid(tmp_path: Path) -> None:
@@ -478,24 +488,36 @@ def test_scrub_file_keeps_each_format_valid(tmp_path: Path) -> None:
     html_file.write_text(f'<p data-x="{CANARY_KEY}">{CANARY_KEY}</p>')
     clean = tmp_path / "clean.txt"
     clean.write_text("nothing here")
-    assert all(reporting.scrub_file(p, red) for p in (xml_file, json_file, html_file))
-    assert not reporting.scrub_file(clean, red)
+    assert all(report.scrub_file(p, red) for p in (xml_file, json_file, html_file))
+    assert not report.scrub_file(clean, red)
     assert ET.fromstring(xml_file.read_text()).get("m") == "<D360-API-KEY>"
     assert json.loads(json_file.read_text()) == [{"error_message": "k=<D360-API-KEY>"}]
     assert html_file.read_text() == '<p data-x="&lt;D360-API-KEY&gt;">&lt;D360-API-KEY&gt;</p>'
-    assert not reporting.scrub_file(xml_file, red)  # idempotent
+    assert not report.scrub_file(xml_file, red)  # idempotent
 
 
-def test_rendering_redacts_and_escapes_defensively() -> None:
+def test_rendering_escapes_what_was_redacted_at_capture() -> None:
+    red = _Canary()
     evidence = ScenarioEvidence(requirement_ids=("S1a",), feature="F <x>", scenario="S", description="D")
-    evidence.begin_step("Given", f"a number {CANARY_PHONE}").status = "passed"
+    evidence.begin_step("Given", red.redact_text(f"a number {CANARY_PHONE}")).status = "passed"  # as collect does
     evidence.add_exchange(
-        Exchange("l", "GET", f"https://h/{CANARY_PHONE}", {"D360-API-KEY": CANARY_KEY}, None, None, {}, None, 1.0)
+        Exchange.capture(
+            red,
+            label="l",
+            method="GET",
+            url=f"https://h/{CANARY_PHONE}",
+            request_headers={"D360-API-KEY": CANARY_KEY},
+            request_body=None,
+            status=None,
+            response_headers={},
+            response_body=None,
+            elapsed_ms=1.0,
+        )
     )
     evidence.add_verdict(SchemaVerdict("k", "id", True))
     evidence.add_observation(Observation("t", "o", "c", "s"))
-    block = reporting.render_scenario_html(evidence, _Canary())
-    data = json.dumps(reporting.evidence_as_dict(evidence, _Canary()))
+    block = report.render_scenario_html(evidence)
+    data = json.dumps(report.evidence_as_dict(evidence))
     for leak in (CANARY_KEY, CANARY_PHONE):
         assert leak not in block
         assert leak not in data

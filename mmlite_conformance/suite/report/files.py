@@ -1,0 +1,24 @@
+"""The artefacts pytest writes (HTML, JUnit XML, Cucumber JSON): where they are, and rewriting them atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+#: pytest's options naming the written artefacts: pytest-html, junitxml, pytest-bdd's Cucumber JSON
+ARTEFACT_OPTIONS = ("htmlpath", "xmlpath", "cucumber_json_path")
+
+
+def artefact(config: pytest.Config, option: str) -> Path | None:
+    value = getattr(config.option, option, None)
+    return Path(os.path.expandvars(str(value))).expanduser() if value else None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    handle, temp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    Path(temp).replace(path)

@@ -1,0 +1,110 @@
+"""HTML of the evidence records: every value is escaped here, never redacted (it was redacted when captured)."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from mmlite_conformance.suite.evidence import Exchange, Observation, SchemaVerdict, StepEvidence
+from mmlite_conformance.suite.report.data import to_jsonable
+
+STATUS_MARK: dict[str, str] = {
+    "passed": "✓ passed",
+    "failed": "✗ failed",
+    "skipped": "↷ skipped",
+    "not run": "○ not run",
+}
+
+
+@cache
+def style() -> str:
+    """The report's CSS, shipped as `style.css` beside this module."""
+    return files(__package__).joinpath("style.css").read_text(encoding="utf-8")
+
+
+def esc(value: object) -> str:
+    """The only way text enters the report's markup."""
+    return html.escape(str(value), quote=True)
+
+
+def pretty(body: Any) -> str:
+    """A body as pretty-printed JSON when it is JSON, else as text."""
+    if body is None:
+        return ""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", errors="replace")
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return str(body)
+    return json.dumps(to_jsonable(body), indent=2, ensure_ascii=False)
+
+
+def _body(body: Any) -> str:
+    text = pretty(body)
+    return f"<pre>{esc(text)}</pre>" if text else "<div class='mml-meta'>(no body)</div>"
+
+
+def headers_table(headers: Mapping[str, str]) -> str:
+    if not headers:
+        return "<div class='mml-meta'>(no headers)</div>"
+    rows = "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in headers.items())
+    return f"<table class='mml-headers'>{rows}</table>"
+
+
+def exchange(ex: Exchange) -> str:
+    status = "no response" if ex.status is None else str(ex.status)
+    return "".join(
+        [
+            "<div class='mml-exchange'>",
+            "<div class='mml-exline'>",
+            f"<span class='mml-label'>{esc(ex.label)}</span>" if ex.label else "",
+            f"<code>{esc(ex.method)} {esc(ex.url)}</code> → <b>{esc(status)}</b>",
+            f" · {ex.elapsed_ms:.1f} ms</div>",
+            f"<div class='mml-error'>{esc(ex.error)}</div>" if ex.error else "",
+            "<details open><summary>Request</summary>",
+            headers_table(ex.request_headers),
+            _body(ex.request_body),
+            "</details>",
+            "<details open><summary>Response</summary>",
+            headers_table(ex.response_headers),
+            _body(ex.response_body),
+            "</details>",
+            "<div class='mml-curl'>Reproduce (the key is read from <code>$D360_API_KEY</code>):",
+            f"<pre>{esc(ex.to_curl())}</pre></div>",
+            "</div>",
+        ]
+    )
+
+
+def verdict(v: SchemaVerdict) -> str:
+    meta = f"<span class='mml-meta'>({esc(v.schema_id)})</span>"
+    if v.valid:
+        return f"<li class='mml-valid'>✓ schema <b>{esc(v.kind)}</b>: valid {meta}</li>"
+    errors = "".join(f"<li><code>{esc(e)}</code></li>" for e in v.errors)
+    return f"<li class='mml-invalid'>✗ schema <b>{esc(v.kind)}</b>: invalid {meta}<ul>{errors}</ul></li>"
+
+
+def observation(o: Observation) -> str:
+    return (
+        "<div class='mml-observation'>"
+        f"<b>Observation — not judged:</b> {esc(o.topic)}: observed {esc(o.observed)}"
+        f"<div>Contract: {esc(o.contract)}</div>"
+        f"<div class='mml-meta'>Source: {esc(o.source)}</div>"
+        "</div>"
+    )
+
+
+def step_line(step: StepEvidence) -> str:
+    """The step's sentence with its status mark, and its error if it failed."""
+    mark = STATUS_MARK.get(step.status, step.status)
+    error = f"<div class='mml-error'>{esc(step.error)}</div>" if step.error else ""
+    return (
+        f"<div class='mml-step-line'><span class='mml-mark'>{mark}</span>"
+        f"<b>{esc(step.keyword)}</b> {esc(step.text)}</div>{error}"
+    )

@@ -1,0 +1,106 @@
+"""The report's pytest plugin: each hook delegates in one line (pytest-bdd's own plugin.py is the model)."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from mmlite_conformance.suite.report import attach, collect, metadata, scrub
+from mmlite_conformance.suite.report.run import REPORT_TITLE, redactor
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    metadata.clean_metadata(config)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # again, before pytest-html (trylast) builds the Environment table and before the terminal prints its header
+    metadata.clean_metadata(session.config)
+
+
+# --- pytest-bdd -> evidence ------------------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    collect.before_scenario(request, feature, scenario)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any) -> None:
+    collect.before_step(request, feature, scenario, step)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_bdd_after_step(request: pytest.FixtureRequest) -> None:
+    collect.after_step(request)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_bdd_step_error(request: pytest.FixtureRequest, exception: BaseException) -> None:
+    collect.step_error(request, exception)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_bdd_step_func_lookup_error(request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any) -> None:
+    collect.step_undefined(request, feature, scenario, step)
+
+
+# --- pytest's reports -------------------------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report: pytest.TestReport = yield
+    return attach.report_made(item, report)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, Any]:
+    report: pytest.CollectReport = yield
+    return scrub.scrub_report(report, redactor(collector.config))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    attach.report_logged(report)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_sessionfinish(session: pytest.Session) -> Generator[None, Any, Any]:
+    result = yield  # pytest-html, junitxml and pytest-bdd write their files in this hook
+    attach.finish_artefacts(session.config)
+    return result
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    scrub.say_what_the_final_scrub_found(terminalreporter)
+
+
+# --- pytest-html ------------------------------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_report_title(report: Any) -> None:
+    report.title = REPORT_TITLE
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_header(cells: list[str]) -> None:
+    attach.results_header(cells)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
+    attach.results_row(report, cells)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_summary(
+    prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+) -> None:
+    attach.results_summary(session, prefix, summary)

@@ -1,0 +1,61 @@
+"""What every artefact says about the run (RunInfo) and the redactor the run lends to scrub third-party output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import pytest
+
+from mmlite_conformance.version import suite_version
+
+REPORT_TITLE = "MM Lite conformance report"
+
+
+class Redacts(Protocol):
+    """What the report needs from `redaction.Redactor` (idempotent: redacting twice changes nothing)."""
+
+    def redact_text(self, text: str, /) -> str: ...
+
+    def redact_json(self, obj: Any, /) -> Any: ...
+
+
+class NoRedaction:
+    """Used when the suite's plugin configured no redactor (e.g. the project's own tests)."""
+
+    def redact_text(self, text: str, /) -> str:
+        return text
+
+    def redact_json(self, obj: Any, /) -> Any:
+        return obj
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(slots=True)
+class RunInfo:
+    """The run header of every artefact: what was tested, against what, from which recordings."""
+
+    target: str = "unknown"
+    cloud_base_url: str = ""
+    mm_lite_url: str = ""
+    suite_version: str = field(default_factory=suite_version)
+    started_at: str = field(default_factory=_utc_now)
+    cassette_provenance: str = ""
+    #: the target's words for answers that did not come from 360dialog (shown when a scenario was simulated)
+    simulation_banner: str = ""
+
+
+RUN_INFO = pytest.StashKey[RunInfo]()
+REDACTOR = pytest.StashKey[Redacts]()
+
+
+def run_info(config: pytest.Config) -> RunInfo:
+    return config.stash.get(RUN_INFO, None) or RunInfo()
+
+
+def redactor(config: pytest.Config) -> Redacts:
+    return config.stash.get(REDACTOR, None) or NoRedaction()
