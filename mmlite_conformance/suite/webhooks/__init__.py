@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from mmlite_conformance.suite.webhooks.event import Expectation, Predicate, WebhookEvent
+from mmlite_conformance.suite.webhooks.event import Expectation, WebhookEvent
 from mmlite_conformance.suite.webhooks.payloads import (
-    changes,
     inbound_messages,
     is_inbound_text,
     is_status,
@@ -17,12 +16,10 @@ from mmlite_conformance.suite.webhooks.tape import from_tape, to_tape
 
 __all__ = [
     "Expectation",
-    "Predicate",
     "WebhookEvent",
     "WebhookReceiver",
     "WebhookStore",
     "WebhookTimeoutError",
-    "changes",
     "from_tape",
     "inbound_messages",
     "is_inbound_text",
