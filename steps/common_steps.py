@@ -7,23 +7,25 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from mmlite_conformance.suite.checks import Checker
-from mmlite_conformance.suite.client import ApiClient, ApiResponse, template_message, text_message
-from mmlite_conformance.suite.config import Settings
-from mmlite_conformance.suite.evidence import Observation, ScenarioEvidence
-from mmlite_conformance.suite.plugin import Conformance
-from mmlite_conformance.suite.targets import Target
-from mmlite_conformance.suite.vocabulary import (
+from mmlite_conformance.suite import (
     ENDPOINT_TITLES,
     STEP_TYPES,
+    ApiClient,
+    ApiResponse,
+    Conformance,
     Credentials,
+    Observation,
     Sent,
+    Settings,
+    Target,
+    WebhookStore,
     json_from_docstring,
     message_from_docstring,
     send_via,
+    template_message,
+    text_message,
     with_field,
 )
-from mmlite_conformance.suite.webhooks import WebhookStore
 
 
 def step(text: str) -> Any:
@@ -45,9 +47,9 @@ def credentials() -> Credentials:
 
 
 @given("the sandbox account is ready")
-def _(target: Target, api: ApiClient, webhooks: WebhookStore, scenario_evidence: ScenarioEvidence) -> None:
-    scenario_evidence.add_note(
-        f"target {target.name}: Cloud API {api.settings.cloud_base_url}, MM Lite {api.settings.mm_lite_url}"
+def _(target: Target, api: ApiClient, webhooks: WebhookStore, conformance: Conformance) -> None:
+    conformance.note(
+        f"target {target.name}: Cloud API {api.endpoints.cloud_base_url}, MM Lite {api.endpoints.mm_lite_url}"
     )
 
 
@@ -112,13 +114,13 @@ def _(
 
 
 @then("the request succeeds")
-def _(response: ApiResponse, check: Checker) -> None:
-    check.ok_status(response)
+def _(response: ApiResponse, conformance: Conformance) -> None:
+    conformance.ok_status(response)
 
 
 @then("the response is a successful send")
-def _(response: ApiResponse, check: Checker) -> None:
-    check.successful_send(response)
+def _(response: ApiResponse, conformance: Conformance) -> None:
+    conformance.successful_send(response)
 
 
 @then(step('the response matches the "{schema}" schema'))
@@ -127,25 +129,25 @@ def _(schema: str, response: ApiResponse, conformance: Conformance) -> None:
 
 
 @then(step('the message id starts with "{prefix}"'))
-def _(prefix: str, response: ApiResponse, check: Checker) -> None:
-    check.message_id_prefix(response, prefix)
+def _(prefix: str, response: ApiResponse, conformance: Conformance) -> None:
+    conformance.message_id_prefix(response, prefix)
 
 
 @then("the response echoes the test recipient as the contact input")
-def _(response: ApiResponse, message: dict[str, Any], check: Checker) -> None:
-    check.recipient_echoed(response, message["to"])
+def _(response: ApiResponse, message: dict[str, Any], conformance: Conformance) -> None:
+    conformance.recipient_echoed(response, message["to"])
 
 
 @then("both responses are successful sends")
-def _(sends: list[Sent], check: Checker) -> None:
+def _(sends: list[Sent], conformance: Conformance) -> None:
     for sent in sends[-2:]:
-        check.successful_send(sent.response)
+        conformance.successful_send(sent.response)
 
 
 @then("both responses have the same shape")
-def _(sends: list[Sent], check: Checker, conformance: Conformance) -> None:
+def _(sends: list[Sent], conformance: Conformance) -> None:
     first, second = sends[-2:]
-    optional_differences = check.same_shape(first.response.body, second.response.body)
+    optional_differences = conformance.same_shape(first.response.body, second.response.body)
     if optional_differences:
         conformance.observe(
             Observation(
@@ -158,55 +160,55 @@ def _(sends: list[Sent], check: Checker, conformance: Conformance) -> None:
 
 
 @then("the two requests differ only in their URL")
-def _(sends: list[Sent], check: Checker) -> None:
+def _(sends: list[Sent], conformance: Conformance) -> None:
     first, second = (sent.response.exchange for sent in sends[-2:])
-    check.differ_only_in_url(first, second)
+    conformance.differ_only_in_url(first, second)
 
 
 @then(step('the {endpoint:Endpoint} request was sent to a path ending in "{suffix}"'))
-def _(endpoint: str, suffix: str, sends: list[Sent], check: Checker) -> None:
+def _(endpoint: str, suffix: str, sends: list[Sent], conformance: Conformance) -> None:
     sent = next((s for s in reversed(sends) if s.endpoint == endpoint), None)
     assert sent is not None, f"no request was sent via {ENDPOINT_TITLES[endpoint]}"
-    check.path_ends_with(sent.response.exchange, suffix)
+    conformance.path_ends_with(sent.response.exchange, suffix)
 
 
 @then(step("the request is rejected with error code {code:d}"))
-def _(code: int, response: ApiResponse, check: Checker) -> None:
-    check.rejected(response)
-    check.error_code(response, code)
+def _(code: int, response: ApiResponse, conformance: Conformance) -> None:
+    conformance.rejected(response)
+    conformance.error_code(response, code)
 
 
 @then("the request is rejected with an error response")
-def _(response: ApiResponse, check: Checker) -> None:
-    check.error_body(response)
+def _(response: ApiResponse, conformance: Conformance) -> None:
+    conformance.error_body(response)
 
 
 @then(step('the error message starts with "{text}"'))
-def _(text: str, response: ApiResponse, check: Checker) -> None:
-    check.error_message_starts(response, text)
+def _(text: str, response: ApiResponse, conformance: Conformance) -> None:
+    conformance.error_message_starts(response, text)
 
 
 @then(step('the error details say "{text}"'))
-def _(text: str, response: ApiResponse, check: Checker) -> None:
-    check.error_details(response, text)
+def _(text: str, response: ApiResponse, conformance: Conformance) -> None:
+    conformance.error_details(response, text)
 
 
 @then(step('the error is wrapped in "{key}"'))
-def _(key: str, response: ApiResponse, check: Checker) -> None:
-    check.wrapped_in(response, key)
+def _(key: str, response: ApiResponse, conformance: Conformance) -> None:
+    conformance.wrapped_in(response, key)
 
 
 @then("the response body is exactly:")
-def _(docstring: str, response: ApiResponse, check: Checker) -> None:
-    check.body_equals(response, json_from_docstring(docstring))
+def _(docstring: str, response: ApiResponse, conformance: Conformance) -> None:
+    conformance.body_equals(response, json_from_docstring(docstring))
 
 
 @then("the error code is recorded as an observation")
-def _(response: ApiResponse, check: Checker, conformance: Conformance, scenario_evidence: ScenarioEvidence) -> None:
+def _(response: ApiResponse, conformance: Conformance) -> None:
     conformance.observe(
         Observation(
-            topic=f"error code ({scenario_evidence.scenario})",
-            observed=check.observed_error_code(response),
+            topic=f"error code ({conformance.evidence.scenario})",
+            observed=conformance.observed_error_code(response),
             contract="not published by 360dialog or Meta",
             source="CONTRACT §4.4, §11.6",
         )
@@ -214,13 +216,11 @@ def _(response: ApiResponse, check: Checker, conformance: Conformance, scenario_
 
 
 @then(step("the error code is recorded as an observation (published: {code:d})"))
-def _(
-    code: int, response: ApiResponse, check: Checker, conformance: Conformance, scenario_evidence: ScenarioEvidence
-) -> None:
+def _(code: int, response: ApiResponse, conformance: Conformance) -> None:
     conformance.observe(
         Observation(
-            topic=f"error code ({scenario_evidence.scenario})",
-            observed=check.observed_error_code(response),
+            topic=f"error code ({conformance.evidence.scenario})",
+            observed=conformance.observed_error_code(response),
             contract=f"published as {code}, while the message says (#200): the sources contradict each other",
             source="CONTRACT §6.2, §10.2",
         )
@@ -228,20 +228,20 @@ def _(
 
 
 @then("the answer is either a valid send or the documented invalid-token error")
-def _(response: ApiResponse, check: Checker, conformance: Conformance) -> None:
+def _(response: ApiResponse, conformance: Conformance) -> None:
     if response.ok:
-        check.successful_send(response)
+        conformance.successful_send(response)
         conformance.validate("send-response", response.body)
     else:
-        check.rejected(response)
+        conformance.rejected(response)
         conformance.validate("error-api-key", response.body)
 
 
 @then("the HTTP status is recorded as an observation")
-def _(response: ApiResponse, conformance: Conformance, scenario_evidence: ScenarioEvidence) -> None:
+def _(response: ApiResponse, conformance: Conformance) -> None:
     conformance.observe(
         Observation(
-            topic=f"HTTP status ({scenario_evidence.scenario})",
+            topic=f"HTTP status ({conformance.evidence.scenario})",
             observed=f"HTTP {response.status}",
             contract="not stated by 360dialog's guide; Meta lists 400 for MM Lite errors, 360dialog's API reference "
             "401 for a bad key",
@@ -266,11 +266,11 @@ def _(field: str, message: dict[str, Any], response: ApiResponse, conformance: C
 
 
 @then("the response body is recorded as an observation")
-def _(response: ApiResponse, check: Checker, conformance: Conformance, scenario_evidence: ScenarioEvidence) -> None:
+def _(response: ApiResponse, conformance: Conformance) -> None:
     conformance.observe(
         Observation(
-            topic=f"response body ({scenario_evidence.scenario})",
-            observed=f"HTTP {response.status} {check.rendered(response)}",
+            topic=f"response body ({conformance.evidence.scenario})",
+            observed=f"HTTP {response.status} {conformance.rendered(response)}",
             contract="shape not published",
             source="CONTRACT §10.1, §11.4",
         )

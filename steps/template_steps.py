@@ -9,11 +9,17 @@ from typing import Any
 import pytest
 from pytest_bdd import given, then, when
 
-from mmlite_conformance.suite.checks import Checker
-from mmlite_conformance.suite.client import ApiClient, ApiResponse, template_message
-from mmlite_conformance.suite.config import Settings
-from mmlite_conformance.suite.plugin import User
-from mmlite_conformance.suite.vocabulary import marketing_template_definition, new_template_name, wait_until_approved
+from mmlite_conformance.suite import (
+    ApiClient,
+    ApiResponse,
+    Conformance,
+    Settings,
+    User,
+    marketing_template_definition,
+    new_template_name,
+    template_message,
+    wait_until_approved,
+)
 from steps.common_steps import step
 
 
@@ -42,9 +48,9 @@ def _(api: ApiClient, settings: Settings, nonce: str, new_template: NewTemplate)
 
 
 @given("the partner has created a new marketing template that is approved")
-def _(api: ApiClient, settings: Settings, nonce: str, new_template: NewTemplate, check: Checker) -> None:
-    check.ok_status(_create(api, settings, nonce, new_template))
-    wait_until_approved(api, new_template.name, check, timeout=settings.wait_timeout)
+def _(api: ApiClient, settings: Settings, nonce: str, new_template: NewTemplate, conformance: Conformance) -> None:
+    conformance.ok_status(_create(api, settings, nonce, new_template))
+    wait_until_approved(api, new_template.name, conformance, timeout=settings.wait_timeout)
 
 
 @given(step("the template was created less than {minutes:d} minutes ago"))
@@ -66,5 +72,5 @@ def _(minutes: int, new_template: NewTemplate, user: User) -> None:
 
 
 @then(step('the template list shows the new template with category "{category}"'))
-def _(category: str, api: ApiClient, new_template: NewTemplate, check: Checker) -> None:
-    check.template_listed(api.list_templates(), new_template.name, category)
+def _(category: str, api: ApiClient, new_template: NewTemplate, conformance: Conformance) -> None:
+    conformance.template_listed(api.list_templates(), new_template.name, category)

@@ -6,19 +6,25 @@ from typing import Any
 
 from pytest_bdd import given, then, when
 
-from mmlite_conformance.suite.checks import Checker
-from mmlite_conformance.suite.client import ApiClient, ApiResponse
-from mmlite_conformance.suite.config import Settings
-from mmlite_conformance.suite.plugin import Conformance, User
-from mmlite_conformance.suite.targets import Target
-from mmlite_conformance.suite.vocabulary import first_inbound_message, status_trail, statuses_of
-from mmlite_conformance.suite.webhooks import WebhookStore, is_inbound_text
+from mmlite_conformance.suite import (
+    ApiClient,
+    ApiResponse,
+    Conformance,
+    Settings,
+    Target,
+    User,
+    WebhookStore,
+    first_inbound_message,
+    is_inbound_text,
+    status_trail,
+    statuses_of,
+)
 from steps.common_steps import step
 
 
 @given("the webhook URL points to the suite's receiver")
-def _(api: ApiClient, target: Target, check: Checker) -> None:
-    check.ok_status(api.set_webhook(target.webhook_url()))
+def _(api: ApiClient, target: Target, conformance: Conformance) -> None:
+    conformance.ok_status(api.set_webhook(target.webhook_url()))
 
 
 @given("the user has written to the sandbox number within the last 24 hours")
@@ -61,8 +67,8 @@ def _(test_notification: str, webhooks: WebhookStore, settings: Settings, confor
 
 
 @then("the reported webhook URL is the suite's receiver")
-def _(response: ApiResponse, target: Target, check: Checker) -> None:
-    check.reported_url(response, target.webhook_url())
+def _(response: ApiResponse, target: Target, conformance: Conformance) -> None:
+    conformance.reported_url(response, target.webhook_url())
 
 
 @then("an inbound text webhook containing the nonce arrives", target_fixture="inbound_webhook")
@@ -78,8 +84,8 @@ def _(schema: str, inbound_webhook: Any, conformance: Conformance) -> None:
 
 
 @then("the inbound message was sent by the test recipient")
-def _(inbound_webhook: Any, recipient: str, check: Checker) -> None:
-    check.same_number(first_inbound_message(inbound_webhook).get("from"), recipient, "`messages[0].from`")
+def _(inbound_webhook: Any, recipient: str, conformance: Conformance) -> None:
+    conformance.same_number(first_inbound_message(inbound_webhook).get("from"), recipient, "`messages[0].from`")
 
 
 @then(step("status webhooks for the message report {statuses:StatusList}"), target_fixture="status_webhooks")
@@ -89,17 +95,16 @@ def _(
     user: User,
     webhooks: WebhookStore,
     settings: Settings,
-    check: Checker,
     conformance: Conformance,
 ) -> list[Any]:
-    message_id = check.successful_send(response)
+    message_id = conformance.successful_send(response)
     if "read" in statuses:
         user.reads(message_id)
     events = status_trail(webhooks, message_id, statuses, timeout=settings.wait_timeout)
     trail = statuses_of(events, message_id)
     conformance.show_webhooks(events)
-    check.not_failed(trail)
-    check.status_order([s["status"] for s in trail], statuses)
+    conformance.not_failed(trail)
+    conformance.status_order([s["status"] for s in trail], statuses)
     return events
 
 
@@ -110,10 +115,10 @@ def _(schema: str, status_webhooks: list[Any], conformance: Conformance) -> None
 
 
 @then("at least one status webhook for the message carries pricing")
-def _(status_webhooks: list[Any], response: ApiResponse, check: Checker) -> None:
-    check.some_priced(statuses_of(status_webhooks, check.message_id(response)))
+def _(status_webhooks: list[Any], response: ApiResponse, conformance: Conformance) -> None:
+    conformance.some_priced(statuses_of(status_webhooks, conformance.message_id(response)))
 
 
 @then(step('every status webhook with pricing says category "{category}"'))
-def _(category: str, status_webhooks: list[Any], response: ApiResponse, check: Checker) -> None:
-    check.pricing_category(statuses_of(status_webhooks, check.message_id(response)), category)
+def _(category: str, status_webhooks: list[Any], response: ApiResponse, conformance: Conformance) -> None:
+    conformance.pricing_category(statuses_of(status_webhooks, conformance.message_id(response)), category)

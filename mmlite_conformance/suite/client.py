@@ -10,7 +10,7 @@ from typing import Any, Literal
 import httpx
 
 from mmlite_conformance.contract import API_KEY_HEADER, TEMPLATES_PATH, WABA_WEBHOOK_PATH
-from mmlite_conformance.suite.config import Secret, Settings
+from mmlite_conformance.suite.config import Secret
 from mmlite_conformance.suite.evidence import Exchange
 from mmlite_conformance.suite.redaction import Redactor, dump_json, parse_json
 
@@ -21,6 +21,14 @@ VOLATILE_REQUEST_HEADERS = frozenset({"host", "user-agent", "accept-encoding", "
 
 ApiKey = Secret | Literal["omit"] | None
 RecordSink = Callable[[Exchange], None]
+
+
+@dataclass(slots=True, frozen=True)
+class Endpoints:
+    """The URLs a run really talks to (the emulator's own on loopback, or the configured ones)."""
+
+    cloud_base_url: str
+    mm_lite_url: str
 
 
 class TargetUnreachableError(Exception):
@@ -45,14 +53,15 @@ class ApiResponse:
 class ApiClient:
     """Sends requests to the target and records each one, redacted, before the caller sees the answer.
 
-    Relative paths are joined to `settings.cloud_base_url`, so evidence and cassettes always show the canonical
-    host; the injected httpx client's transport decides where a URL really goes (emulator, cassette, sandbox).
+    Relative paths are joined to `endpoints.cloud_base_url`; the injected httpx client's transport decides where a
+    URL really goes (emulator, cassette, sandbox). Requests carry `api_key` unless told otherwise.
     """
 
     def __init__(
         self,
         http: httpx.Client | Callable[[], httpx.Client],
-        settings: Settings,
+        endpoints: Endpoints,
+        api_key: Secret,
         redactor: Redactor,
         record: RecordSink | None = None,
         *,
@@ -60,7 +69,8 @@ class ApiClient:
     ) -> None:
         self._http = http if isinstance(http, httpx.Client) else None
         self._factory = None if isinstance(http, httpx.Client) else http
-        self.settings = settings
+        self.endpoints = endpoints
+        self.api_key = api_key
         self.redactor = redactor
         self._record = record or (lambda _exchange: None)
         self._clock = clock
@@ -87,7 +97,7 @@ class ApiClient:
     def url(self, path_or_url: str) -> str:
         if path_or_url.startswith(("http://", "https://")):
             return path_or_url
-        return self.settings.cloud_base_url.rstrip("/") + "/" + path_or_url.lstrip("/")
+        return self.endpoints.cloud_base_url.rstrip("/") + "/" + path_or_url.lstrip("/")
 
     def request(
         self,
@@ -161,7 +171,7 @@ class ApiClient:
 
     def _headers(self, extra: Mapping[str, str | None] | None, api_key: ApiKey, bearer: bool) -> dict[str, str]:
         # values stay Secret objects until httpx encodes them, so no plain-str copy of the key sits in a local
-        key = self.settings.api_key if api_key is None else api_key
+        key = self.api_key if api_key is None else api_key
         chosen: dict[str, str | None] = {"Content-Type": "application/json"}
         if key != "omit":
             chosen[API_KEY_HEADER] = Secret("Bearer " + key.reveal()) if bearer else key

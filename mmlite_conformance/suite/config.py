@@ -12,8 +12,6 @@ from urllib.parse import urlsplit
 
 from mmlite_conformance.contract import ALPHA_MM_LITE_URL, CLOUD_API_BASE_URL
 
-TARGETS: Final = ("replay", "emulator", "live")
-DEFAULT_TARGET: Final = "replay"
 RECORD_MODES: Final = ("new", "overwrite")
 
 PRODUCTION_BASE_URL: Final = CLOUD_API_BASE_URL
@@ -71,7 +69,7 @@ class Secret(str):
 
 @dataclass(slots=True, frozen=True)
 class TargetProfile:
-    """What a target takes from the environment and how long it waits."""
+    """What a target takes from the configuration and how long it waits; each target declares its own."""
 
     # credentials, recipient, API URLs, template names: from the environment (live) or fixed (offline)
     real_account: bool
@@ -83,39 +81,6 @@ class TargetProfile:
     https_only: bool
     wait_timeout: float
     template_sync_wait: float
-
-
-TARGET_PROFILES: Final[Mapping[str, TargetProfile]] = {
-    # replay plays a tape: a missing event will never come, so waiting long only slows the failure
-    "replay": TargetProfile(
-        real_account=False,
-        account_env_optional=False,
-        can_record=False,
-        injects_faults=False,
-        https_only=False,
-        wait_timeout=2.0,
-        template_sync_wait=0.0,
-    ),
-    "emulator": TargetProfile(
-        real_account=False,
-        account_env_optional=True,
-        can_record=True,
-        injects_faults=True,
-        https_only=False,
-        wait_timeout=10.0,
-        template_sync_wait=0.0,
-    ),
-    # the guide: "wait a bit more than 10 minutes" after creating a template before sending marketing traffic
-    "live": TargetProfile(
-        real_account=True,
-        account_env_optional=False,
-        can_record=True,
-        injects_faults=False,
-        https_only=True,
-        wait_timeout=120.0,
-        template_sync_wait=660.0,
-    ),
-}
 
 
 @dataclass(slots=True, frozen=True)
@@ -145,10 +110,6 @@ class Settings:
         return f"Settings({shown})"
 
     @property
-    def is_live(self) -> bool:
-        return self.target == "live"
-
-    @property
     def secrets(self) -> tuple[Secret, ...]:
         """The keys a redactor must hide."""
         return tuple(k for k in (self.api_key, self.not_onboarded_api_key) if k)
@@ -176,20 +137,25 @@ class Settings:
         }
 
 
-def load_settings(options: Mapping[str, object], environ: Mapping[str, str]) -> Settings:
-    """Build the run's settings from pytest options (`target`, `record`, `emulator_faults`, `interactive`) and
-    the environment.
+def load_settings(
+    options: Mapping[str, object],
+    environ: Mapping[str, str],
+    profiles: Mapping[str, TargetProfile],
+    default_target: str,
+) -> Settings:
+    """Build the run's settings from pytest options (`target`, `record`, `emulator_faults`, `interactive`), the
+    environment, and what each known target (`profiles`, by name) takes from them.
 
     Every problem is collected and reported together in one ConfigError.
     """
     problems: list[str] = []
-    target = _target(options, environ, problems)
-    profile = TARGET_PROFILES[target or DEFAULT_TARGET]  # an unknown target still gets its other options checked
-    record = _record(options, target, problems)
+    target = _target(options, environ, profiles, default_target, problems)
+    profile = profiles[target or default_target]  # an unknown target still gets its other options checked
+    record = _record(options, target, profiles, problems)
     listen = _listen(environ.get("MMLITE_WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN), problems)
     wait_timeout = _seconds(environ, "MMLITE_WEBHOOK_TIMEOUT", profile.wait_timeout, problems, positive=True)
     sync_wait = _seconds(environ, "MMLITE_TEMPLATE_SYNC_WAIT", profile.template_sync_wait, problems, positive=False)
-    faults = _faults(options, target, problems)
+    faults = _faults(options, target, profiles, problems)
     if target is None:
         raise ConfigError(problems)
 
@@ -276,19 +242,27 @@ def normalise_recipient(value: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _target(options: Mapping[str, object], environ: Mapping[str, str], problems: list[str]) -> str | None:
+def _target(
+    options: Mapping[str, object],
+    environ: Mapping[str, str],
+    profiles: Mapping[str, TargetProfile],
+    default: str,
+    problems: list[str],
+) -> str | None:
     option = options.get("target")
     raw, source = (str(option), "--target") if option not in (None, "") else (None, "")
     if raw is None:
-        raw, source = environ.get("MMLITE_TARGET", DEFAULT_TARGET), "MMLITE_TARGET"
-    value = raw.strip().lower() or DEFAULT_TARGET
-    if value in TARGETS:
+        raw, source = environ.get("MMLITE_TARGET", default), "MMLITE_TARGET"
+    value = raw.strip().lower() or default
+    if value in profiles:
         return value
-    problems.append(f"{source}={raw[:40]!r} is not a target; choose one of: {', '.join(TARGETS)}.")
+    problems.append(f"{source}={raw[:40]!r} is not a target; choose one of: {', '.join(profiles)}.")
     return None
 
 
-def _record(options: Mapping[str, object], target: str | None, problems: list[str]) -> str | None:
+def _record(
+    options: Mapping[str, object], target: str | None, profiles: Mapping[str, TargetProfile], problems: list[str]
+) -> str | None:
     raw = options.get("record")
     if raw in (None, "", False):
         return None
@@ -296,18 +270,20 @@ def _record(options: Mapping[str, object], target: str | None, problems: list[st
     if value not in RECORD_MODES:
         problems.append(f"--record={str(raw)[:40]!r} is not a record mode; use --record=new or --record=overwrite.")
         return None
-    if target is not None and not TARGET_PROFILES[target].can_record:
-        recordable = " or ".join(f"--target={name}" for name, p in TARGET_PROFILES.items() if p.can_record)
+    if target is not None and not profiles[target].can_record:
+        recordable = " or ".join(f"--target={name}" for name, p in profiles.items() if p.can_record)
         problems.append(f"--record needs a target that answers: add {recordable} ({target} cannot record).")
         return None
     return value
 
 
-def _faults(options: Mapping[str, object], target: str | None, problems: list[str]) -> tuple[str, ...]:
+def _faults(
+    options: Mapping[str, object], target: str | None, profiles: Mapping[str, TargetProfile], problems: list[str]
+) -> tuple[str, ...]:
     raw = options.get("emulator_faults") or ()
     faults = (raw,) if isinstance(raw, str) else tuple(str(f) for f in raw) if isinstance(raw, list | tuple) else ()
-    if faults and target is not None and not TARGET_PROFILES[target].injects_faults:
-        able = " or ".join(f"--target={name}" for name, p in TARGET_PROFILES.items() if p.injects_faults)
+    if faults and target is not None and not profiles[target].injects_faults:
+        able = " or ".join(f"--target={name}" for name, p in profiles.items() if p.injects_faults)
         problems.append(f"--emulator-fault needs {able}; the {target} target cannot inject deviations.")
         return ()
     return faults  # the names are checked by the emulator, which owns the fault registry

@@ -97,7 +97,7 @@ class Credentials:
 
 def send_via(api: ApiClient, endpoint: str, body: dict[str, Any], credentials: Credentials) -> ApiResponse:
     """POST a message to the Cloud API (`/messages`) or to the configured MM Lite endpoint."""
-    url = "/messages" if endpoint == "cloud_api" else api.settings.mm_lite_url
+    url = "/messages" if endpoint == "cloud_api" else api.endpoints.mm_lite_url
     return api.request(
         f"send via {ENDPOINT_TITLES[endpoint]}",
         "POST",

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_helpers import KEY, Hit, Receiver, fast_config
+from tests.emulator.emulator_helpers import KEY, Hit, Receiver, fast_config
 
 from mmlite_conformance.emulator import EmulatorConfig, EmulatorServer
 

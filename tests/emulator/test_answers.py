@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_helpers import KEY, Receiver, asgi_client, fast_config, template_send, text_send
+from tests.emulator.emulator_helpers import KEY, Receiver, asgi_client, fast_config, template_send, text_send
 
 from mmlite_conformance.emulator import NOT_ONBOARDED_API_KEY
 

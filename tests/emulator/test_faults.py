@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_helpers import KEY, RECIPIENT, Receiver, fast_config, template_send, text_send
+from tests.emulator.emulator_helpers import KEY, RECIPIENT, Receiver, fast_config, template_send, text_send
 
 from mmlite_conformance.emulator import FAULTS, NOT_ONBOARDED_API_KEY, RateLimits, WebhookSettings, create_app
 from mmlite_conformance.emulator.config import ConfigError

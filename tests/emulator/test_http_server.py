@@ -8,7 +8,7 @@ import time
 
 import httpx
 import pytest
-from emulator_helpers import KEY, RECIPIENT, Receiver, fast_config, template_send, text_send
+from tests.emulator.emulator_helpers import KEY, RECIPIENT, Receiver, fast_config, template_send, text_send
 
 from mmlite_conformance.emulator import (
     SIGNATURE_HEADER,

@@ -7,7 +7,7 @@ from typing import Any
 import certifi
 import httpx
 import pytest
-from emulator_helpers import RECIPIENT, Receiver, asgi_client, fast_config, schema_validator, template_send
+from tests.emulator.emulator_helpers import RECIPIENT, Receiver, asgi_client, fast_config, schema_validator, template_send
 
 from mmlite_conformance.emulator import ConfigError, EmulatorConfig, WebhookSettings
 from mmlite_conformance.emulator.notifications import KINDS

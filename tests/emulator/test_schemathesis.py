@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import schemathesis
-from emulator_helpers import KEY, fast_config
+from tests.emulator.emulator_helpers import KEY, fast_config
 from hypothesis import HealthCheck, settings
 
 from mmlite_conformance.emulator import EmulatorServer, RateLimits, WebhookSettings

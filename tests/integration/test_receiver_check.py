@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from mmlite_conformance.suite.config import Secret, Settings
+from mmlite_conformance.suite.redaction import Redactor, derive_pseudonym_key
 from mmlite_conformance.suite.targets import LiveTarget
 from mmlite_conformance.suite.webhooks import WebhookTimeoutError
 
@@ -36,7 +37,7 @@ def _target(public_url: str, listen: tuple[str, int] = ("127.0.0.1", 0)) -> Iter
         webhook_public_url=public_url,
     )
     target = LiveTarget(settings)
-    target.start()
+    target.start(Redactor([], [], derive_pseudonym_key(None)))
     try:
         yield target
     finally:

@@ -122,3 +122,12 @@ def test_recording_never_overwrites_an_existing_cassette(run_suite: RunSuite, tm
     assert run.returncode != 0
     assert "--record=overwrite" in run.output
     assert {p: p.read_bytes() for p in cassettes.rglob("*") if p.is_file()} == before
+
+
+def test_a_space_separated_cassette_folder_stops_with_the_form_that_works(run_suite: RunSuite, tmp_path: Path) -> None:
+    cassettes = _copy_cassettes(tmp_path)
+    run = run_suite("--cassette-dir", str(cassettes))
+    assert run.returncode == 4, run.output[-2000:]
+    assert f"write --cassette-dir={cassettes} (with '=')" in run.output
+    assert "Traceback" not in run.output
+    assert run_suite(f"--cassette-dir={cassettes}").returncode == 0

@@ -11,12 +11,13 @@ import pytest
 
 from mmlite_conformance.suite.client import (
     ApiClient,
+    Endpoints,
     TargetUnreachableError,
     template_definition,
     template_message,
     text_message,
 )
-from mmlite_conformance.suite.config import ALPHA_MM_LITE_URL, PRODUCTION_BASE_URL, Secret, Settings
+from mmlite_conformance.suite.config import ALPHA_MM_LITE_URL, PRODUCTION_BASE_URL, Secret
 from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
 from mmlite_conformance.suite.evidence import Exchange
 from mmlite_conformance.suite.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.unit
 
 KEY = "Live_key_0123456789abcdef"
 RECIPIENT = "5521998765432"
-SETTINGS = Settings(target="live", record=None, api_key=Secret(KEY), not_onboarded_api_key=None, recipient=RECIPIENT)
+ENDPOINTS = Endpoints(cloud_base_url=PRODUCTION_BASE_URL, mm_lite_url=ALPHA_MM_LITE_URL)
 REDACTOR = Redactor([KEY], [RECIPIENT], OFFLINE_PSEUDONYM_KEY)
 PSEUDONYM = REDACTOR.pseudonym(RECIPIENT)
 
@@ -56,7 +57,9 @@ class Harness:
             return handler(request)
 
         self.http = httpx.Client(transport=httpx.MockTransport(capture))
-        self.api = ApiClient(self.http, SETTINGS, REDACTOR, self.recorded.append, clock=lambda: next(self.ticks))
+        self.api = ApiClient(
+            self.http, ENDPOINTS, Secret(KEY), REDACTOR, self.recorded.append, clock=lambda: next(self.ticks)
+        )
 
 
 @pytest.fixture
@@ -109,7 +112,7 @@ def test_volatile_request_headers_are_not_recorded(harness: Harness) -> None:
 def test_record_is_called_before_the_caller_gets_the_answer() -> None:
     order: list[str] = []
     http = httpx.Client(transport=httpx.MockTransport(ok_send))
-    api = ApiClient(http, SETTINGS, REDACTOR, lambda exchange: order.append(exchange.label))
+    api = ApiClient(http, ENDPOINTS, Secret(KEY), REDACTOR, lambda exchange: order.append(exchange.label))
     api.request("first", "POST", "/messages", json=text_message(RECIPIENT, "x"))
     order.append("returned")
     assert order == ["first", "returned"]
@@ -169,7 +172,7 @@ def test_json_and_content_together_is_a_programming_error(harness: Harness) -> N
 
 def test_marketing_endpoint_defaults_to_the_settings_url(harness: Harness) -> None:
     body = template_message(RECIPIENT, "marketing_text_no_param", "en")
-    harness.api.request("mm", "POST", harness.api.settings.mm_lite_url, json=body)
+    harness.api.request("mm", "POST", harness.api.endpoints.mm_lite_url, json=body)
     harness.api.request("mm", "POST", f"{PRODUCTION_BASE_URL}/marketing_messages", json=body)
     assert [str(r.url) for r in harness.seen] == [ALPHA_MM_LITE_URL, f"{PRODUCTION_BASE_URL}/marketing_messages"]
 
@@ -217,7 +220,7 @@ def test_factory_is_called_lazily_and_closed() -> None:
         made.append(httpx.Client(transport=httpx.MockTransport(ok_send)))
         return made[-1]
 
-    with ApiClient(factory, SETTINGS, REDACTOR) as api:
+    with ApiClient(factory, ENDPOINTS, Secret(KEY), REDACTOR) as api:
         assert made == []
         api.request("send message (/messages)", "POST", "/messages", json=text_message(RECIPIENT, "x"))
         assert len(made) == 1

@@ -12,15 +12,21 @@ from mmlite_conformance.suite.config import (
     OFFLINE_API_KEY,
     OFFLINE_RECIPIENT,
     PRODUCTION_BASE_URL,
-    TARGETS,
     ConfigError,
     Secret,
     Settings,
     load_settings,
     normalise_recipient,
 )
+from mmlite_conformance.suite.targets import DEFAULT_TARGET, TARGETS, profiles
 
 pytestmark = pytest.mark.unit
+
+
+def load(options: dict[str, object], environ: dict[str, str]) -> Settings:
+    """The settings as a suite run builds them: with the registered targets' profiles."""
+    return load_settings(options, environ, profiles(), DEFAULT_TARGET)
+
 
 LIVE_KEY = "LiveKey_0123456789abcdef"
 LIVE_ENV = {
@@ -34,7 +40,7 @@ LIVE_ENV = {
 
 def problems_of(options: dict[str, object], environ: dict[str, str]) -> tuple[str, ...]:
     with pytest.raises(ConfigError) as caught:
-        load_settings(options, environ)
+        load(options, environ)
     return caught.value.problems
 
 
@@ -61,8 +67,8 @@ def test_traceback_of_a_function_taking_the_key_does_not_show_it() -> None:
 
 
 def test_default_target_is_replay_with_offline_values() -> None:
-    settings = load_settings({}, {})
-    assert TARGETS[0] == settings.target == "replay"
+    settings = load({}, {})
+    assert DEFAULT_TARGET == settings.target == "replay"
     assert settings.record is None
     assert settings.api_key == OFFLINE_API_KEY
     assert settings.recipient == OFFLINE_RECIPIENT
@@ -75,35 +81,35 @@ def test_default_target_is_replay_with_offline_values() -> None:
 
 
 def test_replay_ignores_real_credentials_in_the_environment() -> None:
-    settings = load_settings({"target": "replay"}, LIVE_ENV)
+    settings = load({"target": "replay"}, LIVE_ENV)
     assert settings.api_key == OFFLINE_API_KEY
     assert settings.recipient == OFFLINE_RECIPIENT
     assert LIVE_KEY not in settings.secrets
 
 
 def test_emulator_takes_key_and_recipient_from_the_environment_when_given() -> None:
-    settings = load_settings({"target": "emulator"}, LIVE_ENV)
+    settings = load({"target": "emulator"}, LIVE_ENV)
     assert settings.target == "emulator"
     assert settings.api_key == LIVE_KEY
     assert settings.recipient == "5521998765432"
     assert settings.wait_timeout == 10.0
-    defaults = load_settings({"target": "emulator"}, {})
+    defaults = load({"target": "emulator"}, {})
     assert (defaults.api_key, defaults.recipient) == (OFFLINE_API_KEY, OFFLINE_RECIPIENT)
 
 
 def test_emulator_rejects_a_malformed_recipient_from_the_environment() -> None:
     with pytest.raises(ConfigError, match="MMLITE_RECIPIENT"):
-        load_settings({"target": "emulator"}, {"MMLITE_RECIPIENT": "not-a-number"})
+        load({"target": "emulator"}, {"MMLITE_RECIPIENT": "not-a-number"})
 
 
 def test_option_wins_over_environment_target() -> None:
-    assert load_settings({"target": "emulator"}, {"MMLITE_TARGET": "replay"}).target == "emulator"
-    assert load_settings({"target": None}, {"MMLITE_TARGET": "emulator"}).target == "emulator"
+    assert load({"target": "emulator"}, {"MMLITE_TARGET": "replay"}).target == "emulator"
+    assert load({"target": None}, {"MMLITE_TARGET": "emulator"}).target == "emulator"
 
 
 def test_live_settings_from_environment() -> None:
-    settings = load_settings({"record": "new"}, LIVE_ENV)
-    assert settings.is_live
+    settings = load({"record": "new"}, LIVE_ENV)
+    assert settings.target == "live"
     assert settings.record == "new"
     assert isinstance(settings.api_key, Secret)
     assert settings.api_key == LIVE_KEY
@@ -115,7 +121,7 @@ def test_live_settings_from_environment() -> None:
 
 
 def test_settings_repr_hides_keys_and_recipient() -> None:
-    settings = load_settings({}, LIVE_ENV)
+    settings = load({}, LIVE_ENV)
     shown = repr(settings) + str(settings.summary())
     assert LIVE_KEY not in shown
     assert "5521998765432" not in shown
@@ -123,7 +129,7 @@ def test_settings_repr_hides_keys_and_recipient() -> None:
 
 
 def test_settings_is_frozen() -> None:
-    settings = load_settings({}, {})
+    settings = load({}, {})
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.target = "live"  # type: ignore[misc]
     assert isinstance(dataclasses.replace(settings, cloud_base_url="http://127.0.0.1:1"), Settings)
@@ -147,7 +153,7 @@ def test_unknown_record_mode() -> None:
 
 
 def test_emulator_fault_only_with_the_emulator() -> None:
-    assert load_settings({"target": "emulator", "emulator_faults": ("x",)}, {}).emulator_faults == ("x",)
+    assert load({"target": "emulator", "emulator_faults": ("x",)}, {}).emulator_faults == ("x",)
     (problem,) = problems_of({"emulator_faults": ("x",)}, {})
     assert "--target=emulator" in problem
 
@@ -163,7 +169,7 @@ def test_live_without_anything_reports_every_missing_variable_at_once() -> None:
 def test_missing_key_message_never_echoes_other_secrets() -> None:
     environ = {**LIVE_ENV, "D360_API_KEY": "", "D360_NOT_ONBOARDED_API_KEY": "Other_secret_key_42"}
     with pytest.raises(ConfigError) as caught:
-        load_settings({}, environ)
+        load({}, environ)
     text = str(caught.value)
     assert "D360_API_KEY is not set" in text
     assert "Other_secret_key_42" not in text
@@ -233,7 +239,7 @@ def test_webhook_url_with_port_or_underscore_is_refused() -> None:
 
 def test_custom_live_urls_are_kept() -> None:
     environ = {**LIVE_ENV, "MMLITE_MM_LITE_URL": "https://waba-v2.360dialog.io/marketing_messages"}
-    assert load_settings({}, environ).mm_lite_url == "https://waba-v2.360dialog.io/marketing_messages"
+    assert load({}, environ).mm_lite_url == "https://waba-v2.360dialog.io/marketing_messages"
 
 
 @pytest.mark.parametrize(
@@ -241,7 +247,7 @@ def test_custom_live_urls_are_kept() -> None:
     [("127.0.0.1:0", ("127.0.0.1", 0)), ("0.0.0.0:8080", ("0.0.0.0", 8080)), ("[::1]:9000", ("::1", 9000))],
 )
 def test_webhook_listen(raw: str, expected: tuple[str, int]) -> None:
-    assert load_settings({}, {"MMLITE_WEBHOOK_LISTEN": raw}).webhook_listen == expected
+    assert load({}, {"MMLITE_WEBHOOK_LISTEN": raw}).webhook_listen == expected
 
 
 @pytest.mark.parametrize("raw", ["8080", "localhost", ":8080", "host:99999", "host:http"])
@@ -251,7 +257,7 @@ def test_malformed_webhook_listen(raw: str) -> None:
 
 
 def test_webhook_timeout_override_and_validation() -> None:
-    assert load_settings({"target": "emulator"}, {"MMLITE_WEBHOOK_TIMEOUT": "2.5"}).wait_timeout == 2.5
+    assert load({"target": "emulator"}, {"MMLITE_WEBHOOK_TIMEOUT": "2.5"}).wait_timeout == 2.5
     (problem,) = problems_of({}, {"MMLITE_WEBHOOK_TIMEOUT": "-1"})
     assert "positive number of seconds" in problem
     (problem,) = problems_of({}, {"MMLITE_WEBHOOK_TIMEOUT": "soon"})
@@ -260,7 +266,7 @@ def test_webhook_timeout_override_and_validation() -> None:
 
 def test_live_template_names_and_language() -> None:
     environ = {**LIVE_ENV, "MMLITE_UTILITY_TEMPLATE": "order_shipped", "MMLITE_TEMPLATE_LANGUAGE": "pt_BR"}
-    settings = load_settings({}, environ)
+    settings = load({}, environ)
     assert settings.utility_template == "order_shipped"
     assert settings.authentication_template == "authentication_code"
     assert settings.template_language == "pt_BR"
@@ -269,16 +275,16 @@ def test_live_template_names_and_language() -> None:
 
 
 def test_interactive_flag() -> None:
-    assert load_settings({}, {**LIVE_ENV, "MMLITE_INTERACTIVE": "yes"}).interactive is True
-    assert load_settings({"interactive": False}, {**LIVE_ENV, "MMLITE_INTERACTIVE": "yes"}).interactive is False
-    assert load_settings({}, {**LIVE_ENV, "CI": "true"} | {"MMLITE_INTERACTIVE": "0"}).interactive is False
+    assert load({}, {**LIVE_ENV, "MMLITE_INTERACTIVE": "yes"}).interactive is True
+    assert load({"interactive": False}, {**LIVE_ENV, "MMLITE_INTERACTIVE": "yes"}).interactive is False
+    assert load({}, {**LIVE_ENV, "CI": "true"} | {"MMLITE_INTERACTIVE": "0"}).interactive is False
     (problem,) = problems_of({}, {**LIVE_ENV, "MMLITE_INTERACTIVE": "maybe"})
     assert "MMLITE_INTERACTIVE" in problem
 
 
 def test_config_error_message_is_one_readable_block() -> None:
     with pytest.raises(ConfigError) as caught:
-        load_settings({"target": "live"}, {"MMLITE_WEBHOOK_LISTEN": "nope"})
+        load({"target": "live"}, {"MMLITE_WEBHOOK_LISTEN": "nope"})
     text = str(caught.value)
     assert text.startswith("mmlite-conformance cannot start for target 'live': 4 configuration problems")
     assert text.count("\n  - ") == 4
@@ -290,7 +296,7 @@ def test_base_url_loses_its_trailing_slash_but_the_webhook_url_keeps_it() -> Non
         "MMLITE_CLOUD_BASE_URL": "https://waba-v2.360dialog.io/",
         "MMLITE_WEBHOOK_URL": "https://hooks.example.org/hook/",
     }
-    settings = load_settings({}, environ)
+    settings = load({}, environ)
     assert settings.cloud_base_url == "https://waba-v2.360dialog.io"
     assert settings.webhook_public_url == "https://hooks.example.org/hook/"
 

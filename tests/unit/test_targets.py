@@ -1,32 +1,47 @@
-"""Targets without the network: what replay and live do when a step needs the user or the clock."""
+"""Targets without the network: what each decides for a run, and what replay and live do when a step needs the
+user or the clock."""
 
 from __future__ import annotations
 
+import socket
 import ssl
+from pathlib import Path
 
 import pytest
 
-from mmlite_conformance.suite.config import Secret, Settings
-from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL as PLACEHOLDER_URL
+from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, Secret, Settings
+from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL
+from mmlite_conformance.suite.netguard import NetworkBlocked
+from mmlite_conformance.suite.redaction import Redactor, derive_pseudonym_key
 from mmlite_conformance.suite.targets import (
     TARGETS,
+    EmulatorTarget,
     LiveTarget,
     ReplayTarget,
     TargetUnavailableError,
-    _trusting_no_certificate,
     create_target,
 )
+from mmlite_conformance.suite.targets.base import trusting_no_certificate
 
 pytestmark = pytest.mark.unit
 
+REAL_NUMBER = "5521987654321"
 
-def _settings(target: str, *, interactive: bool = False) -> Settings:
+
+def _settings(
+    target: str,
+    *,
+    interactive: bool = False,
+    recipient: str = "5511987650001",
+    key: str = "k" * 24,
+    record: str | None = None,
+) -> Settings:
     return Settings(
         target=target,
-        record=None,
-        api_key=Secret("k" * 24),
+        record=record,
+        api_key=Secret(key),
         not_onboarded_api_key=None,
-        recipient="5511987650001",
+        recipient=recipient,
         webhook_public_url="https://hooks.example.org/in",
         interactive=interactive,
     )
@@ -62,19 +77,94 @@ def test_replay_plays_the_user_from_the_tape() -> None:
     target.read_message("wamid.x", prompts.append)
     target.wait_for_template_sync(660, prompts.append)
     assert prompts == []
-    assert target.webhook_url() == PLACEHOLDER_URL
+    assert target.webhook_url() == RECEIVER_PLACEHOLDER_URL
     tape = [{"method": "POST", "path": "/webhook", "headers": {}, "body": {"object": "whatsapp_business_account"}}]
-    assert len(target.scenario_receiver(tape).events()) == 1
+    store = target.scenario_webhooks(tape)
+    assert len(store.events()) == 1 and store.closed
 
 
 def test_only_live_loads_the_system_trust_store() -> None:
     """Replay and emulator never speak TLS: their client trusts no certificate at all, so a stray https request
     fails at the first certificate, and no run pays for loading the CA bundle."""
-    context = _trusting_no_certificate()
+    context = trusting_no_certificate()
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     assert context.cert_store_stats()["x509_ca"] == 0 and context.get_ca_certs() == []
     for name, target in TARGETS.items():
         with target(_settings(name)).http_client() as client:
             # the context the client's connection pool holds (httpx/httpcore internals: no public accessor)
-            trusted = client._transport._pool._ssl_context.cert_store_stats()["x509_ca"]  # type: ignore[attr-defined]
+            pool = getattr(getattr(client, "_transport"), "_pool")  # noqa: B009
+            trusted = pool._ssl_context.cert_store_stats()["x509_ca"]
             assert (trusted > 0) == (name == "live"), (name, trusted)
+
+
+def test_the_offline_recipient_gets_the_public_key_so_shipped_cassettes_reproduce() -> None:
+    for target in (ReplayTarget, EmulatorTarget):
+        assert target(_settings(target.name, recipient=OFFLINE_RECIPIENT)).pseudonym_key() == derive_pseudonym_key(None)
+
+
+def test_a_live_number_is_keyed_with_the_partners_secret() -> None:
+    key = LiveTarget(_settings("live", recipient=REAL_NUMBER)).pseudonym_key()
+    assert key == derive_pseudonym_key("k" * 24) != derive_pseudonym_key(None)
+    other = LiveTarget(_settings("live", recipient=REAL_NUMBER, key="another-key-000000000000")).pseudonym_key()
+    assert key != other
+
+
+def test_a_real_number_given_to_the_emulator_gets_a_key_of_this_run_only() -> None:
+    first, second = (EmulatorTarget(_settings("emulator", recipient=REAL_NUMBER)).pseudonym_key() for _ in range(2))
+    assert first != second
+    assert derive_pseudonym_key(None) not in (first, second)
+
+
+def test_each_target_decides_its_recording_mode_and_network_guard() -> None:
+    assert ReplayTarget(_settings("replay")).recording_mode() == "replay"
+    assert EmulatorTarget(_settings("emulator")).recording_mode() == "off"
+    assert EmulatorTarget(_settings("emulator", record="new")).recording_mode() == "record-new"
+    assert LiveTarget(_settings("live", record="overwrite")).recording_mode() == "record-overwrite"
+    with ReplayTarget(_settings("replay")).network_guard(), pytest.raises(NetworkBlocked):
+        socket.getaddrinfo("example.org", 443)
+    with LiveTarget(_settings("live")).network_guard():
+        pass  # nothing blocked (nothing connects either)
+
+
+def test_each_target_says_whether_its_answers_were_simulated() -> None:
+    assert ReplayTarget(_settings("replay")).is_simulated({"target": "emulator"})
+    assert not ReplayTarget(_settings("replay")).is_simulated({"target": "live"})
+    assert EmulatorTarget(_settings("emulator")).is_simulated({})
+    assert not LiveTarget(_settings("live")).is_simulated({"target": "emulator"})
+
+
+def test_recording_targets_give_a_provenance_with_nonce_and_recipient() -> None:
+    nodeid = "steps/test_features.py::test_x"
+    emulator = EmulatorTarget(_settings("emulator")).scenario_provenance(nodeid, ["S1a"], "5500012345678")
+    assert (
+        emulator["recorded_at"] == "2026-01-01"
+        and emulator["nonce"]
+        == EmulatorTarget(_settings("emulator")).scenario_provenance(nodeid, ["S1a"], "x")["nonce"]
+    )  # the same scenario, the same nonce: byte-identical tapes
+    live = [LiveTarget(_settings("live")).scenario_provenance(nodeid, ["S1a"], "5500012345678") for _ in range(2)]
+    assert live[0]["nonce"] != live[1]["nonce"]  # a person types it: never one an old message could match
+    assert live[0]["recipient"] == emulator["recipient"] == "5500012345678"
+    replay = ReplayTarget(_settings("replay"))
+    assert replay.scenario_recipient({"recipient": "5500099999999"}) == "5500099999999"
+
+
+def test_posts_to_the_receiver_are_never_recorded_also_through_a_live_tunnel() -> None:
+    target = LiveTarget(_settings("live", recipient=REAL_NUMBER, record="new"))
+    target.start(Redactor([], [], derive_pseudonym_key(None)))
+    try:
+        assert target.receiver is not None and target.receiver.address is not None
+        port = target.receiver.address[1]
+        assert target.receiver_origins() == tuple(sorted(("hooks.example.org:443", f"127.0.0.1:{port}")))
+    finally:
+        target.stop()
+
+
+def test_the_emulator_target_tells_the_redactor_its_sandbox_numbers() -> None:
+    assert "5511955550100" in EmulatorTarget(_settings("emulator")).known_numbers()
+    assert ReplayTarget(_settings("replay")).known_numbers() == ()
+
+
+def test_run_words_name_where_the_answers_came_from() -> None:
+    replay = ReplayTarget(_settings("replay")).run_words(Path("/x/cassettes-live"))
+    assert "cassettes-live/" in replay.provenance and replay.simulation_banner
+    assert LiveTarget(_settings("live")).run_words(Path("c")).simulation_banner == ""

@@ -1,0 +1,172 @@
+"""What every target provides: its run-level decisions, its webhooks, and who plays the person on the phone."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import ssl
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+
+from mmlite_conformance.contract import DEFAULT_PORTS
+from mmlite_conformance.suite.client import Endpoints
+from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, Settings, TargetProfile
+from mmlite_conformance.suite.recording import RecordingMode
+from mmlite_conformance.suite.redaction import Redactor, derive_pseudonym_key
+from mmlite_conformance.suite.webhooks import WebhookReceiver, WebhookStore
+
+Prompt = Callable[[str], None]
+
+
+class TargetUnavailableError(Exception):
+    """The target cannot do what a step needs (e.g. nobody can answer a prompt); the scenario is skipped."""
+
+
+@dataclass(slots=True, frozen=True)
+class RunWords:
+    """How the run header describes a run of this target."""
+
+    #: where the answers came from, e.g. "replayed from cassettes in cassettes/"
+    provenance: str
+    #: shown above the results when answers came from the emulator ("" for 360dialog itself)
+    simulation_banner: str
+
+
+class Target(ABC):
+    """One kind of run. `settings` are what was configured; `endpoints` are the URLs actually used."""
+
+    name: ClassVar[str]
+    profile: ClassVar[TargetProfile]
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.receiver: WebhookReceiver | None = None
+        self._endpoints = Endpoints(settings.cloud_base_url, settings.mm_lite_url)
+
+    # --- the run ----------------------------------------------------------------------------------------------
+
+    def pseudonym_key(self) -> bytes:
+        """Only the offline recipient gets the public key (the shipped cassettes must re-record byte for byte); a
+        real number given to an offline target gets a key of this run only, so its pseudonym cannot be reversed."""
+        if self.settings.recipient == OFFLINE_RECIPIENT:
+            return derive_pseudonym_key(None)
+        return os.urandom(32)
+
+    def network_guard(self) -> AbstractContextManager[None]:
+        """What guards the network while the target runs (replay blocks everything but loopback)."""
+        return contextlib.nullcontext()
+
+    def recording_mode(self) -> RecordingMode:
+        modes: dict[str | None, RecordingMode] = {None: "off", "new": "record-new", "overwrite": "record-overwrite"}
+        return modes[self.settings.record]
+
+    @abstractmethod
+    def run_words(self, cassette_dir: Path) -> RunWords:
+        """How the run header describes this run."""
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return self._endpoints
+
+    def known_numbers(self) -> tuple[str, ...]:
+        """Numbers the target will show besides the test recipient's (learned before anything is captured)."""
+        return ()
+
+    def start(self, redactor: Redactor) -> None:
+        """Start what the run needs; the receiver learns every number a webhook carries as it arrives."""
+        host, port = self.settings.webhook_listen
+        self.receiver = WebhookReceiver(redactor=redactor)
+        self.receiver.start(host=host, port=port)
+
+    def stop(self) -> None:
+        if self.receiver is not None:
+            self.receiver.stop()
+
+    def http_client(self) -> httpx.Client:
+        # only an https-only target speaks TLS: replay never opens a socket, the emulator is plain http on loopback
+        verify: ssl.SSLContext | bool = True if self.profile.https_only else trusting_no_certificate()
+        return httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False, verify=verify)
+
+    # --- a scenario -------------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def scenario_provenance(self, nodeid: str, requirement_ids: Iterable[str], recipient: str) -> dict[str, Any]:
+        """The provenance of a recording made now (for replay: a stand-in, replaced by what the tape says).
+        `recipient` is the pseudonym of the test recipient; the block holds it and the scenario's nonce."""
+
+    def scenario_recipient(self, provenance: Mapping[str, Any]) -> str:
+        """Who the scenario sends to (replay: the recipient recorded on the tape)."""
+        return self.settings.recipient
+
+    @abstractmethod
+    def is_simulated(self, provenance: Mapping[str, Any]) -> bool:
+        """Whether a scenario's answers came from the embedded emulator rather than 360dialog."""
+
+    def begin_scenario(self) -> None:
+        """Bring the target to a known state before a scenario; replay and live have nothing to reset."""
+        return None
+
+    def end_scenario(self) -> None:
+        """Let the target finish what a scenario started (pending webhook deliveries)."""
+        return None
+
+    # --- webhooks ---------------------------------------------------------------------------------------------
+
+    def webhook_url(self) -> str:
+        """The URL the sandbox must post to: what a scenario registers with `POST /waba_webhook`."""
+        assert self.receiver is not None
+        return self.receiver.url
+
+    def receiver_origins(self) -> tuple[str, ...]:
+        """`host:port` of the suite's own receiver (also through a live tunnel): posts there are webhook events,
+        never API exchanges, so they are never recorded."""
+        if self.receiver is None:
+            return ()
+        origins = set()
+        for address in {self.receiver.url, self.webhook_url()}:
+            url = httpx.URL(address)
+            origins.add(f"{url.host}:{url.port or DEFAULT_PORTS[url.scheme]}")
+        return tuple(sorted(origins))
+
+    def scenario_webhooks(self, tape_events: Iterable[Mapping[str, Any]]) -> WebhookStore:
+        """The store a scenario waits on; real targets start each scenario from an empty one."""
+        assert self.receiver is not None
+        self.receiver.store.clear()
+        return self.receiver.store
+
+    def post_test_notification(self, nonce: str) -> str:
+        """POST a sample notification to the webhook URL (guide 1.a.ii); returns the text the receiver must see."""
+        marker = notification_marker(nonce)
+        with httpx.Client(timeout=10.0) as client:
+            client.post(self.webhook_url(), json={"object": "mmlite_conformance_test", "text": marker})
+        return marker
+
+    # --- the person on the other phone ------------------------------------------------------------------------
+
+    @abstractmethod
+    def send_inbound_text(self, text: str, prompt: Prompt) -> None:
+        """Make the user send `text` to the sandbox number."""
+
+    @abstractmethod
+    def read_message(self, message_id: str, prompt: Prompt) -> None:
+        """Make the user read a message the business sent."""
+
+    @abstractmethod
+    def wait_for_template_sync(self, seconds: float, prompt: Prompt) -> None:
+        """Let the template-ad-account sync delay pass."""
+
+
+def notification_marker(nonce: str) -> str:
+    return f"mmlite-conformance test notification {nonce}"
+
+
+def trusting_no_certificate() -> ssl.SSLContext:
+    """A TLS context with certificate checks on and no trusted CA: building it skips loading the CA bundle (a few
+    hundredths of a second per run), and an https request made with it by mistake fails at the first certificate."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
