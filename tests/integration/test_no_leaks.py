@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from mmlite_conformance.suite.client import ApiClient, Endpoints
+from mmlite_conformance.suite.config import Secret, Settings
+from mmlite_conformance.suite.evidence import ScenarioEvidence
+from mmlite_conformance.suite.plugin import build_redactor
+from mmlite_conformance.suite.report import evidence_as_dict, render_scenario_html
+from mmlite_conformance.suite.targets import EmulatorTarget
+from mmlite_conformance.suite.webhooks import WebhookEvent, to_tape
 from tests.integration.conftest import SuiteRun
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -88,6 +97,40 @@ def test_failing_run_leaks_neither_key_nor_number(run_suite: RunSuite) -> None:
     )
     assert run.failed(), "the faults should have made scenarios fail"
     assert _scan(run, run.reports) == {}
+    assert "the final scrub had to redact" not in run.output  # every capture redacted what it held
+
+
+CANARY_BSUID = "BR.1502576394655843"
+
+
+def test_a_bsuid_first_met_in_free_text_reaches_no_artefact(tmp_path: Path) -> None:
+    """A user id the redactor has never seen in a user-id field, first in an error message, then in a webhook text."""
+    settings = Settings("emulator", None, Secret(CANARY_KEY), None, CANARY_PHONE)
+    redactor = build_redactor(settings, EmulatorTarget(settings))
+    error = {"error": {"code": 131062, "message": f"(#131062) {CANARY_BSUID} cannot receive this template"}}
+    transport = httpx.MockTransport(lambda request: httpx.Response(400, json=error))
+    evidence = ScenarioEvidence(requirement_ids=("S3a",), feature="f", scenario="s")
+    evidence.begin_step("When", "the partner sends the message")
+    with httpx.Client(transport=transport) as http:
+        api = ApiClient(
+            http,
+            Endpoints("https://waba-v2.360dialog.io", "https://x/mm"),
+            Secret(CANARY_KEY),
+            redactor,
+            record=evidence.add_exchange,
+        )
+        answer = api.request("send", "POST", "/messages", json={"to": CANARY_PHONE, "type": "text"})
+    assert CANARY_BSUID in answer.text  # the raw answer, for the checks, keeps it
+    event = WebhookEvent(1, "POST", "/webhook", {}, {"text": f"hi from {CANARY_BSUID}"}, "", 0.0)
+    artefacts = {
+        "html": render_scenario_html(evidence),
+        "json": json.dumps(evidence_as_dict(evidence)),
+        "curl": evidence.exchanges[0].to_curl(),
+        "tape": json.dumps(to_tape([event], redactor)),
+    }
+    leaks = {name: text for name, text in artefacts.items() if CANARY_BSUID in text or CANARY_KEY in text}
+    assert leaks == {}
+    assert redactor.bsuid_pseudonym(CANARY_BSUID) in artefacts["html"]  # replaced, not dropped
 
 
 def test_the_scan_itself_sees_each_form_of_leak() -> None:
