@@ -7,6 +7,8 @@ only declares options; it imports nothing heavy and does nothing else, in any ru
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 
@@ -44,7 +46,7 @@ _VALUED = ("--target", "--cassette-dir", "--emulator-fault")
 def pytest_configure(config: pytest.Config) -> None:
     """Stop, with the form that works, when a space-separated value was read as a test path."""
     argv = [str(arg) for arg in config.invocation_params.args]
-    for option, value in zip(argv, argv[1:], strict=False):
+    for option, value in itertools.pairwise(argv):
         if option in _VALUED and (config.invocation_params.dir / value).exists():
             raise pytest.UsageError(
                 f"write {option}={value} (with '='): pytest reads '{option} {value}' as a test path before the "

@@ -150,17 +150,6 @@ def test_wait_for_all_shares_the_timeout_and_lists_the_missing(receiver: Webhook
     assert "status read for wamid.C" in message and "status sent" not in message
 
 
-def test_mark_and_since(receiver: WebhookReceiver, http: httpx.Client) -> None:
-    http.post(receiver.url, json=status_body("wamid.D", "sent"))
-    mark = receiver.store.mark()
-    assert receiver.store.events_since() == []
-    http.post(receiver.url, json=status_body("wamid.E", "sent"))
-    assert [statuses(e)[0]["id"] for e in receiver.store.events_since()] == ["wamid.E"]
-    assert [statuses(e)[0]["id"] for e in receiver.store.events_since(0)] == ["wamid.D", "wamid.E"]
-    with pytest.raises(WebhookTimeoutError):
-        receiver.store.wait_for(is_status("wamid.D", "sent"), timeout=0.05, since=mark)
-
-
 def test_clear_keeps_sequence_numbers_increasing(receiver: WebhookReceiver, http: httpx.Client) -> None:
     http.post(receiver.url, json={})
     receiver.store.clear()

@@ -94,7 +94,7 @@ def test_replay_serves_the_recording_whatever_the_base_url(recorded: Path) -> No
     calls: list[str] = []
     replaying = recorder(recorded, "replay")
     with replaying.session(NAME, {"scenario": "Send a template"}) as session, client(calls, "http://10.9.9.9:1") as c:
-        assert session.is_replaying and not session.is_recording
+        assert session.mode == "replay" and not session.is_recording
         assert session.provenance == PROVENANCE
         assert session.tape_events == [{"type": "status", "recipient_id": pseudonym(PHONE)}]
         c.post("/messages", json={"type": "template", "to": PHONE, "messaging_product": "whatsapp"})  # other order

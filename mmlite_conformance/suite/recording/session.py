@@ -45,10 +45,6 @@ class RecordingSession:
     def is_recording(self) -> bool:
         return self.mode in ("record-new", "record-overwrite")
 
-    @property
-    def is_replaying(self) -> bool:
-        return self.mode == "replay"
-
     def save_tape(self, events: Sequence[Mapping[str, Any]]) -> None:
         """Set the webhook events written beside the cassette when the recording completes (record modes)."""
         self.events_to_save = [dict(event) for event in events]

@@ -66,10 +66,6 @@ class WebhookReceiver:
         self.stop()
 
     @property
-    def serving(self) -> bool:
-        return self._server is not None
-
-    @property
     def address(self) -> tuple[str, int] | None:
         """The bound (host, port), or None when no server runs."""
         if self._server is None:

@@ -38,7 +38,6 @@ class WebhookStore:
         self._condition = threading.Condition()
         self._sequence = itertools.count(1)
         self._last_sequence = 0
-        self._mark = 0
         #: None while more may arrive; once closed, where the events came from, as timeout messages say it
         self._closed_as: str | None = None
 
@@ -83,35 +82,21 @@ class WebhookStore:
         with self._condition:
             self._events.clear()
 
-    def mark(self) -> int:
-        """Remember the current position; `events_since()` and waits with `since=` then ignore older events."""
-        with self._condition:
-            self._mark = self._last_sequence
-            return self._mark
-
-    def events_since(self, mark: int | None = None) -> list[WebhookEvent]:
-        """Events after `mark` (default: the last `mark()`)."""
-        floor = self._mark if mark is None else mark
-        with self._condition:
-            return [e for e in self._events if e.sequence > floor]
-
-    def wait_for(
-        self, predicate: Predicate, timeout: float, description: str | None = None, *, since: int | None = None
-    ) -> WebhookEvent:
+    def wait_for(self, predicate: Predicate, timeout: float, description: str | None = None) -> WebhookEvent:
         """The first stored event (already received or arriving within `timeout` s) that satisfies `predicate`."""
         label = description or describe(predicate)
-        return self._wait([(label, predicate)], timeout, since)[0]
+        return self._wait([(label, predicate)], timeout)[0]
 
-    def wait_for_all(self, *predicates: Predicate, timeout: float, since: int | None = None) -> list[WebhookEvent]:
+    def wait_for_all(self, *predicates: Predicate, timeout: float) -> list[WebhookEvent]:
         """One event per predicate, in the predicates' order; the timeout is shared."""
-        return self._wait([(describe(p), p) for p in predicates], timeout, since)
+        return self._wait([(describe(p), p) for p in predicates], timeout)
 
-    def _wait(self, wanted: list[tuple[str, Predicate]], timeout: float, since: int | None) -> list[WebhookEvent]:
+    def _wait(self, wanted: list[tuple[str, Predicate]], timeout: float) -> list[WebhookEvent]:
         if not wanted:
             return []
         deadline = time.monotonic() + timeout
         found: list[WebhookEvent | None] = [None] * len(wanted)
-        scanned = since or 0
+        scanned = 0
         while True:
             with self._condition:
                 fresh = [e for e in self._events if e.sequence > scanned]
@@ -130,10 +115,10 @@ class WebhookStore:
             if all(e is not None for e in found):
                 return [e for e in found if e is not None]
         missing = [label for (label, _p), event in zip(wanted, found, strict=True) if event is None]
-        raise WebhookTimeoutError(self._timeout_message(missing, timeout, since))
+        raise WebhookTimeoutError(self._timeout_message(missing, timeout))
 
-    def _timeout_message(self, missing: list[str], timeout: float, since: int | None) -> str:
-        arrived = [e for e in self.events() if e.sequence > (since or 0)]
+    def _timeout_message(self, missing: list[str], timeout: float) -> str:
+        arrived = self.events()
         where = self._closed_as or f"within {timeout:g} s"
         wanted = "; ".join(self._redact(m) for m in missing)
         lines = [f"no webhook event matched: {wanted} {where}.", f"{len(arrived)} event(s) arrived:"]
