@@ -37,7 +37,6 @@ class WebhookStore:
         self._events: deque[WebhookEvent] = deque(maxlen=max_events)
         self._condition = threading.Condition()
         self._sequence = itertools.count(1)
-        self._last_sequence = 0
         #: None while more may arrive; once closed, where the events came from, as timeout messages say it
         self._closed_as: str | None = None
 
@@ -58,7 +57,6 @@ class WebhookStore:
                 received_at=time.time(),
             )
             self._events.append(event)
-            self._last_sequence = event.sequence
             self._condition.notify_all()
         return event
 
