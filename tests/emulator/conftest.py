@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 import pytest
-from tests.emulator.emulator_helpers import KEY, Hit, Receiver, fast_config
 
 from mmlite_conformance.emulator import EmulatorConfig, EmulatorServer
+from tests.emulator.emulator_helpers import KEY, Hit, Receiver, ServerFactory, fast_config
 
 
 @pytest.fixture
@@ -40,9 +40,6 @@ def receiver() -> Iterator[Receiver]:
     yield state
     httpd.shutdown()
     httpd.server_close()
-
-
-ServerFactory = Callable[..., tuple[EmulatorServer, httpx.Client]]
 
 
 @pytest.fixture

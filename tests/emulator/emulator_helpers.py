@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +13,14 @@ from typing import Any
 
 import httpx
 
-from mmlite_conformance.emulator import DEFAULT_API_KEY, EmulatorConfig
+from mmlite_conformance.emulator import DEFAULT_API_KEY, EmulatorConfig, EmulatorServer
 
 KEY = {"D360-API-KEY": DEFAULT_API_KEY}
 RECIPIENT = "5521912345678"
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+
+#: the `serve` fixture: starts an EmulatorServer (fast_config() by default) with a client
+ServerFactory = Callable[..., tuple[EmulatorServer, httpx.Client]]
 
 
 def template_send(name: str = "marketing_text_no_param", to: str = RECIPIENT, **extra: Any) -> dict[str, Any]:

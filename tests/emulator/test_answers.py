@@ -6,9 +6,17 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.emulator.emulator_helpers import KEY, Receiver, asgi_client, fast_config, template_send, text_send
 
 from mmlite_conformance.emulator import NOT_ONBOARDED_API_KEY
+from tests.emulator.emulator_helpers import (
+    KEY,
+    Receiver,
+    ServerFactory,
+    asgi_client,
+    fast_config,
+    template_send,
+    text_send,
+)
 
 pytestmark = [pytest.mark.unit, pytest.mark.anyio]
 BAD_REQUEST = {"error": {"message": "custom", "code": 131000}}
@@ -52,7 +60,7 @@ async def test_served_once_then_normal_processing() -> None:
         assert [e["armed"] for e in journal] == ["a1", None]
 
 
-def test_no_webhook_for_an_answered_send(serve, receiver: Receiver) -> None:
+def test_no_webhook_for_an_answered_send(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve()
     client.post("/waba_webhook", json={"url": receiver.url})
     client.post("/_emulator/answers", json={"method": "POST", "path": "/marketing_messages", "status": 200, "body": {}})

@@ -7,10 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.emulator.emulator_helpers import KEY, RECIPIENT, fast_config, template_send, text_send
 
 from mmlite_conformance.emulator import NOT_ONBOARDED_API_KEY, EmulatorConfig, RateLimits, create_app
 from mmlite_conformance.emulator.assumptions import ASSUMPTIONS
+from tests.emulator.emulator_helpers import KEY, RECIPIENT, fast_config, template_send, text_send
 
 pytestmark = [pytest.mark.unit, pytest.mark.anyio]
 NOT_ONBOARDED = {"D360-API-KEY": NOT_ONBOARDED_API_KEY}

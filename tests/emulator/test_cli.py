@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import signal
 import subprocess
@@ -18,9 +19,7 @@ from mmlite_conformance.emulator.cli import build_config
 pytestmark = pytest.mark.integration
 
 
-def _parse(*argv: str) -> object:
-    import argparse
-
+def _parse(*argv: str) -> argparse.Namespace:
     from mmlite_conformance.emulator.cli import add_arguments
 
     parser = argparse.ArgumentParser()
@@ -74,19 +73,19 @@ def test_accounts_files_add_and_override(tmp_path: Path) -> None:
         "[[accounts]]\napi_key = 'k1'\nname = 'one'\nmm_lite_onboarded = false\n\n"
         "[[accounts]]\napi_key = 'k2'\ndisplay_phone_number = '5521955550999'\n"
     )
-    config = build_config(_parse("--accounts", str(toml), "--api-key", "main"))  # type: ignore[arg-type]
+    config = build_config(_parse("--accounts", str(toml), "--api-key", "main"))
     keys = [a.api_key for a in config.accounts]
     assert keys == ["main", NOT_ONBOARDED_API_KEY, "k1", "k2"]
     assert config.accounts[2].mm_lite_onboarded is False
     as_json = tmp_path / "a.json"
     as_json.write_text(json.dumps({"accounts": [{"api_key": NOT_ONBOARDED_API_KEY, "mm_lite_onboarded": True}]}))
-    config = build_config(_parse("--accounts", str(as_json)))  # type: ignore[arg-type]
+    config = build_config(_parse("--accounts", str(as_json)))
     assert [a.mm_lite_onboarded for a in config.accounts] == [True, True]
 
 
 def test_options_reach_the_config() -> None:
     config = build_config(
-        _parse(  # type: ignore[arg-type]
+        _parse(
             "--seed",
             "3",
             "--start-time",

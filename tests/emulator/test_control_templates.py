@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from tests.emulator.emulator_helpers import asgi_client, fast_config, template_send
 
 pytestmark = [pytest.mark.unit, pytest.mark.anyio]

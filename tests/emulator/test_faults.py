@@ -7,10 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.emulator.emulator_helpers import KEY, RECIPIENT, Receiver, fast_config, template_send, text_send
 
 from mmlite_conformance.emulator import FAULTS, NOT_ONBOARDED_API_KEY, RateLimits, WebhookSettings, create_app
 from mmlite_conformance.emulator.config import ConfigError
+from tests.emulator.emulator_helpers import KEY, RECIPIENT, Receiver, fast_config, template_send, text_send
 
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
 Probe = Callable[[httpx.AsyncClient, Receiver], Awaitable[Any]]
@@ -139,7 +139,7 @@ async def _burst_status(client: httpx.AsyncClient) -> int:
 
 
 async def _retry_after(client: httpx.AsyncClient) -> str | None:
-    return (await _burst(client)).headers.get("retry-after")
+    return next(iter((await _burst(client)).headers.get_list("retry-after")), None)
 
 
 def _config(faults: frozenset[str]) -> Any:

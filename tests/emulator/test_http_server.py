@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from typing import Any
 
 import httpx
 import pytest
-from tests.emulator.emulator_helpers import KEY, RECIPIENT, Receiver, fast_config, template_send, text_send
 
 from mmlite_conformance.emulator import (
     SIGNATURE_HEADER,
@@ -16,11 +16,20 @@ from mmlite_conformance.emulator import (
     EmulatorServer,
     WebhookSettings,
 )
+from tests.emulator.emulator_helpers import (
+    KEY,
+    RECIPIENT,
+    Receiver,
+    ServerFactory,
+    fast_config,
+    template_send,
+    text_send,
+)
 
 pytestmark = pytest.mark.integration
 
 
-def status_items(receiver: Receiver) -> list[dict[str, object]]:
+def status_items(receiver: Receiver) -> list[dict[str, Any]]:
     return [h.json["entry"][0]["changes"][0]["value"]["statuses"][0] for h in receiver.hits]
 
 
@@ -34,7 +43,7 @@ def test_server_context_manager_and_state() -> None:
         _ = server.port
 
 
-def test_status_webhooks_mm_lite(serve, receiver: Receiver) -> None:
+def test_status_webhooks_mm_lite(serve: ServerFactory, receiver: Receiver) -> None:
     server, client = serve()
     assert client.post("/waba_webhook", json={"url": receiver.url}).status_code == 200
     message_id = client.post("/marketing_messages", json=template_send()).json()["messages"][0]["id"]
@@ -59,7 +68,7 @@ def test_status_webhooks_mm_lite(serve, receiver: Receiver) -> None:
         "type": "regular",
         "category": "marketing_lite",
     }
-    assert sent["conversation"]["origin"] == {"type": "marketing_lite"}  # type: ignore[index]
+    assert sent["conversation"]["origin"] == {"type": "marketing_lite"}
     assert "pricing" not in read
     assert SIGNATURE_HEADER.lower() not in receiver.hits[0].headers
 
@@ -68,15 +77,17 @@ def test_status_webhooks_mm_lite(serve, receiver: Receiver) -> None:
     ("payload", "category"),
     [(text_send(), "service"), (template_send(), "marketing"), (template_send("utility_order_update"), "utility")],
 )
-def test_status_category_cloud(serve, receiver: Receiver, payload: dict[str, object], category: str) -> None:
+def test_status_category_cloud(
+    serve: ServerFactory, receiver: Receiver, payload: dict[str, object], category: str
+) -> None:
     _, client = serve()
     client.post("/v1/configs/webhook", json={"url": receiver.url})
     assert client.post("/messages", json=payload).status_code == 200
     receiver.wait_for(3)
-    assert status_items(receiver)[0]["pricing"]["category"] == category  # type: ignore[index]
+    assert status_items(receiver)[0]["pricing"]["category"] == category
 
 
-def test_us_recipient_marketing_fails_131049(serve, receiver: Receiver) -> None:
+def test_us_recipient_marketing_fails_131049(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve()
     client.post("/waba_webhook", json={"url": receiver.url})
     assert client.post("/marketing_messages", json=template_send(to="+1 650 555 1234")).status_code == 200
@@ -85,10 +96,10 @@ def test_us_recipient_marketing_fails_131049(serve, receiver: Receiver) -> None:
     time.sleep(0.05)
     items = status_items(receiver)
     assert [i["status"] for i in items] == ["failed"]
-    assert items[0]["errors"][0]["code"] == 131049  # type: ignore[index]
+    assert items[0]["errors"][0]["code"] == 131049
 
 
-def test_phone_webhook_overrides_waba_and_custom_headers(serve, receiver: Receiver) -> None:
+def test_phone_webhook_overrides_waba_and_custom_headers(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve()
     client.post("/waba_webhook", json={"url": "http://127.0.0.1:9/never"})
     client.post("/v1/configs/webhook", json={"url": receiver.url, "headers": {"X-Token": "abc"}})
@@ -97,7 +108,7 @@ def test_phone_webhook_overrides_waba_and_custom_headers(serve, receiver: Receiv
     assert receiver.hits[0].headers["x-token"] == "abc"
 
 
-def test_retries_then_success_with_hmac(serve, receiver: Receiver) -> None:
+def test_retries_then_success_with_hmac(serve: ServerFactory, receiver: Receiver) -> None:
     settings = WebhookSettings(secret="s3cret", timeout=2, max_attempts=4, backoff_initial=0.01, backoff_max=0.02)
     _, client = serve(fast_config(webhooks=settings, auto_read=False))
     receiver.fail_first = 2
@@ -114,7 +125,7 @@ def test_retries_then_success_with_hmac(serve, receiver: Receiver) -> None:
     assert log[0]["outcome"] == "delivered" and log[0]["attempts"] == 3
 
 
-def test_retries_give_up(serve, receiver: Receiver) -> None:
+def test_retries_give_up(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve(fast_config(auto_read=False))
     receiver.fail_first = 100
     client.post("/waba_webhook", json={"url": receiver.url})
@@ -125,7 +136,7 @@ def test_retries_give_up(serve, receiver: Receiver) -> None:
     assert receiver.attempts == 6
 
 
-def test_inbound_and_manual_read(serve, receiver: Receiver) -> None:
+def test_inbound_and_manual_read(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve(fast_config(auto_read=False))
     client.post("/waba_webhook", json={"url": receiver.url})
     inbound = client.post("/_emulator/inbound", json={"from": RECIPIENT, "text": "Hello", "name": "Ana"}).json()
@@ -142,7 +153,7 @@ def test_inbound_and_manual_read(serve, receiver: Receiver) -> None:
     assert receiver.hits[-1].json["entry"][0]["changes"][0]["value"]["statuses"][0]["status"] == "read"
 
 
-def test_frozen_clock_delays_wait_for_advance(serve, receiver: Receiver) -> None:
+def test_frozen_clock_delays_wait_for_advance(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve(fast_config(delays=DeliveryDelays(0.0, 10.0, 20.0)))
     client.post("/waba_webhook", json={"url": receiver.url})
     client.post("/messages", json=text_send())
@@ -153,11 +164,11 @@ def test_frozen_clock_delays_wait_for_advance(serve, receiver: Receiver) -> None
     client.post("/_emulator/clock/advance", json={"seconds": 10})
     client.post("/_emulator/deliveries/drain")
     assert receiver.statuses() == ["sent", "delivered", "read"]
-    timestamps = [int(i["timestamp"]) for i in status_items(receiver)]  # type: ignore[call-overload]
+    timestamps = [int(i["timestamp"]) for i in status_items(receiver)]
     assert timestamps[1] - timestamps[0] == 10 and timestamps[2] - timestamps[0] == 20
 
 
-def test_ttl_drops_late_statuses(serve, receiver: Receiver) -> None:
+def test_ttl_drops_late_statuses(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve(fast_config(delays=DeliveryDelays(0.0, 50_000.0, 60_000.0)))
     client.post("/waba_webhook", json={"url": receiver.url})
     client.post("/marketing_messages", json=template_send(message_send_ttl_seconds=43_200))
@@ -166,7 +177,7 @@ def test_ttl_drops_late_statuses(serve, receiver: Receiver) -> None:
     assert receiver.statuses() == ["sent"]
 
 
-def test_real_clock_delays(serve, receiver: Receiver) -> None:
+def test_real_clock_delays(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve(fast_config(frozen_clock=False, delays=DeliveryDelays(0.0, 0.05, 0.1)))
     client.post("/waba_webhook", json={"url": receiver.url})
     client.post("/messages", json=text_send())
@@ -174,7 +185,7 @@ def test_real_clock_delays(serve, receiver: Receiver) -> None:
     assert receiver.statuses() == ["sent", "delivered", "read"]
 
 
-def test_reset_drops_pending_and_webhooks_are_deterministic(serve, receiver: Receiver) -> None:
+def test_reset_drops_pending_and_webhooks_are_deterministic(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve(fast_config(delays=DeliveryDelays(0.0, 5.0, 6.0)))
 
     def script() -> list[bytes]:
@@ -199,7 +210,7 @@ def test_reset_drops_pending_and_webhooks_are_deterministic(serve, receiver: Rec
     assert client.post("/_emulator/deliveries/drain").json() == {"pending": 0}
 
 
-def test_non_loopback_webhooks_are_not_attempted(serve) -> None:
+def test_non_loopback_webhooks_are_not_attempted(serve: ServerFactory) -> None:
     _, client = serve()
     client.post("/waba_webhook", json={"url": "https://hooks.example.com/wa"})
     client.post("/messages", json=text_send())
@@ -208,7 +219,7 @@ def test_non_loopback_webhooks_are_not_attempted(serve) -> None:
     assert {entry["outcome"] for entry in log} == {"skipped_non_loopback"}
 
 
-def test_accounts_are_isolated(serve, receiver: Receiver) -> None:
+def test_accounts_are_isolated(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve()
     other = {"D360-API-KEY": "emulator-not-onboarded-key"}
     client.post("/waba_webhook", json={"url": receiver.url})

@@ -7,10 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.emulator.emulator_helpers import KEY, RECIPIENT, asgi_client, fast_config, template_send
 
 from mmlite_conformance.emulator import DEFAULT_API_KEY, EmulatorServer, create_app
 from mmlite_conformance.emulator.journal import STORE_LIMIT, TEXT_LIMIT, Journal, auth_form, content
+from tests.emulator.emulator_helpers import KEY, RECIPIENT, asgi_client, fast_config, template_send
 
 pytestmark = [pytest.mark.unit, pytest.mark.anyio]
 

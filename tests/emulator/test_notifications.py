@@ -7,12 +7,20 @@ from typing import Any
 import certifi
 import httpx
 import pytest
-from tests.emulator.emulator_helpers import RECIPIENT, Receiver, asgi_client, fast_config, schema_validator, template_send
 
 from mmlite_conformance.emulator import ConfigError, EmulatorConfig, WebhookSettings
 from mmlite_conformance.emulator.notifications import KINDS
 from mmlite_conformance.emulator.state import EmulatorState
 from mmlite_conformance.emulator.urls import delivery_allowed
+from tests.emulator.emulator_helpers import (
+    RECIPIENT,
+    Receiver,
+    ServerFactory,
+    asgi_client,
+    fast_config,
+    schema_validator,
+    template_send,
+)
 
 pytestmark = [pytest.mark.unit, pytest.mark.anyio]
 NOTIFICATION = schema_validator("webhook-notification")
@@ -86,7 +94,7 @@ async def test_status_variations() -> None:
     assert value["future_field"] == {"x": 1}
 
 
-async def test_status_kind_matches_the_send_flow(serve, receiver: Receiver) -> None:
+async def test_status_kind_matches_the_send_flow(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve()
     client.post("/waba_webhook", json={"url": receiver.url})
     client.post("/marketing_messages", json=template_send())
@@ -206,7 +214,7 @@ async def test_bad_notification_requests(body: dict[str, Any]) -> None:
     assert response.status_code == 400 and response.json()["error"]["code"] == 100, response.text
 
 
-def test_wait_reports_a_delivered_webhook(serve, receiver: Receiver) -> None:
+def test_wait_reports_a_delivered_webhook(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve()
     client.post("/v1/configs/webhook", json={"url": receiver.url})
     answer = client.post("/_emulator/notifications", json={"kind": "account_update", "wait": True})
@@ -224,7 +232,7 @@ def test_wait_reports_a_delivered_webhook(serve, receiver: Receiver) -> None:
     assert logged["kind"] == "account_update" and logged["latency_ms"] == delivery["latency_ms"]
 
 
-def test_wait_reports_a_failing_receiver_after_one_attempt(serve, receiver: Receiver) -> None:
+def test_wait_reports_a_failing_receiver_after_one_attempt(serve: ServerFactory, receiver: Receiver) -> None:
     receiver.fail_first = 1000
     _, client = serve()
     client.post("/waba_webhook", json={"url": receiver.url})
@@ -236,13 +244,13 @@ def test_wait_reports_a_failing_receiver_after_one_attempt(serve, receiver: Rece
     assert again.json()["delivery"]["attempts"] == 2 and receiver.attempts == 3
 
 
-def test_wait_without_a_webhook(serve) -> None:
+def test_wait_without_a_webhook(serve: ServerFactory) -> None:
     _, client = serve()
     delivery = client.post("/_emulator/notifications", json={"kind": "account_update", "wait": True}).json()["delivery"]
     assert delivery == {"url": None, "status": None, "latency_ms": None, "outcome": "no_webhook", "attempts": 0}
 
 
-def test_notifications_stay_ordered_with_queued_statuses(serve, receiver: Receiver) -> None:
+def test_notifications_stay_ordered_with_queued_statuses(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve()
     client.post("/waba_webhook", json={"url": receiver.url})
     client.post("/marketing_messages", json=template_send())  # sent, delivered, read queued (zero delays)
@@ -260,7 +268,7 @@ def test_notifications_stay_ordered_with_queued_statuses(serve, receiver: Receiv
     assert hits[3:] == [{"n": 1}, {"n": 2}]
 
 
-def test_inbound_wait(serve, receiver: Receiver) -> None:
+def test_inbound_wait(serve: ServerFactory, receiver: Receiver) -> None:
     _, client = serve()
     client.post("/waba_webhook", json={"url": receiver.url})
     plain = client.post("/_emulator/inbound", json={"from": "5521988887777", "text": "hi"})

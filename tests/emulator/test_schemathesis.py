@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 import schemathesis
-from tests.emulator.emulator_helpers import KEY, fast_config
 from hypothesis import HealthCheck, settings
 
 from mmlite_conformance.emulator import EmulatorServer, RateLimits, WebhookSettings
 from mmlite_conformance.emulator.openapi import build_openapi
+from tests.emulator.emulator_helpers import KEY, fast_config
+
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +35,7 @@ def base_url() -> Iterator[str]:
 
 @schema.parametrize()
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-def test_no_server_errors(case: schemathesis.Case, base_url: str) -> None:
+def test_no_server_errors(case: OpenApiCase, base_url: str) -> None:
     if case.path == "/_emulator/deliveries/drain":
         case.body = {"timeout": 0}  # a generated timeout would only make the run slower
     response = case.call(base_url=base_url, headers=KEY, timeout=10)

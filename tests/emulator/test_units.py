@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,9 +103,9 @@ def test_loopback_hosts() -> None:
         {"accounts": (AccountConfig("k", "a", "1", "2", "3"), AccountConfig("k", "b", "1", "2", "3"))},
     ],
 )
-def test_config_validation(kwargs: dict[str, object]) -> None:
+def test_config_validation(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ConfigError):
-        EmulatorConfig(**kwargs)  # type: ignore[arg-type]
+        EmulatorConfig(**kwargs)
 
 
 def test_account_config_validation() -> None:

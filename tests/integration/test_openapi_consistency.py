@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from mmlite_conformance.emulator import EmulatorConfig, EmulatorServer
@@ -74,7 +74,7 @@ def _concrete(payload: Any) -> Any:
 @pytest.fixture(scope="module")
 def openapi_validators() -> dict[str, Draft202012Validator]:
     document = build_openapi()
-    registry: Registry[Any] = Registry().with_resource(OPENAPI_ID, Resource(document, DRAFT202012))
+    registry: Registry[Any] = Registry().with_resource(OPENAPI_ID, DRAFT202012.create_resource(document))
     return {
         name: Draft202012Validator({"$ref": f"{OPENAPI_ID}#/components/schemas/{name}"}, registry=registry)
         for name in document["components"]["schemas"]

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
+from mmlite_conformance.contract import ALPHA_MM_LITE_URL
 from mmlite_conformance.suite.client import (
     ApiClient,
     Endpoints,
@@ -17,7 +18,7 @@ from mmlite_conformance.suite.client import (
     template_message,
     text_message,
 )
-from mmlite_conformance.suite.config import ALPHA_MM_LITE_URL, PRODUCTION_BASE_URL, Secret
+from mmlite_conformance.suite.config import PRODUCTION_BASE_URL, Secret
 from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
 from mmlite_conformance.suite.evidence import Exchange
 from mmlite_conformance.suite.redaction import OFFLINE_PSEUDONYM_KEY, Redactor

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmlite_conformance.suite import evidence
+from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
+from mmlite_conformance.suite.evidence import Exchange
 from mmlite_conformance.suite.redaction import (
-    API_KEY_PLACEHOLDER,
     BSUID_KEYS,
     OFFLINE_PSEUDONYM_KEY,
     Redactor,
@@ -35,8 +35,20 @@ def redactor() -> Redactor:
     return Redactor([KEY, OTHER_KEY], ["+55 21 99876-5432"], OFFLINE_PSEUDONYM_KEY)
 
 
-def test_placeholder_is_the_one_of_evidence() -> None:
-    assert API_KEY_PLACEHOLDER == evidence.API_KEY_PLACEHOLDER
+def test_placeholder_is_the_one_of_evidence(redactor: Redactor) -> None:
+    exchange = Exchange.capture(
+        redactor,
+        label="send",
+        method="POST",
+        url="https://example.test/messages",
+        request_headers={"D360-API-KEY": KEY},
+        request_body=None,
+        status=200,
+        response_headers={},
+        response_body=None,
+        elapsed_ms=1.0,
+    )
+    assert exchange.to_curl().endswith('-H "D360-API-KEY: $D360_API_KEY"')
 
 
 def test_secrets_become_the_placeholder(redactor: Redactor) -> None:
