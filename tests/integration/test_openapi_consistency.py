@@ -16,10 +16,10 @@ from mmlite_conformance.emulator import EmulatorConfig, EmulatorServer
 from mmlite_conformance.emulator.openapi import build_openapi
 from mmlite_conformance.suite.schemas import SchemaRegistry
 from tests.integration.conftest import ROOT
+from tests.shared import EXAMPLES, require_shared
 
 pytestmark = pytest.mark.integration
 
-EXAMPLES = ROOT.parent / "shared" / "contract" / "examples"
 OPENAPI_ID = "urn:mmlite-emulator:openapi"
 #: OpenAPI component -> the suite's schema kind for the same payload
 PAIRS = {
@@ -94,10 +94,7 @@ def test_every_paired_component_exists(openapi_validators: dict[str, Draft202012
 def test_documented_examples_are_valid_for_both(
     example: str, component: str, openapi_validators: dict[str, Draft202012Validator], suite_schemas: SchemaRegistry
 ) -> None:
-    path = EXAMPLES / example
-    if not path.exists():
-        pytest.skip("../shared/contract/examples is not beside this clone")
-    payload = _concrete(json.loads(path.read_text()))
+    payload = _concrete(json.loads(require_shared(EXAMPLES / example).read_text()))
     openapi_errors = [e.message for e in openapi_validators[component].iter_errors(payload)]
     verdict = suite_schemas.validate(PAIRS[component], payload)
     assert openapi_errors == [], f"the emulator's OpenAPI rejects a documented {component}"

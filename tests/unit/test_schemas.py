@@ -18,15 +18,12 @@ from jsonschema import Draft202012Validator
 from mmlite_conformance.suite.evidence import SchemaVerdict
 from mmlite_conformance.suite.schemas import MAX_ERRORS, SchemaLoadError, SchemaRegistry, UnknownKindError
 from tests.payloads import webhook
+from tests.shared import EXAMPLES, META_OPENAPI, require_shared
 
 pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = REPO / "schemas"
-SHARED = REPO.parent / "shared"
-EXAMPLES = SHARED / "contract" / "examples"
-META_OPENAPI = SHARED / "reference" / "meta-openapi" / "business-messaging-api_v23.0.yaml"
-NO_SHARED = f"{SHARED} is absent (the contract examples and Meta's OpenAPI are read from ../shared at test time)"
 ID_PREFIX = "https://schemas.mmlite-conformance.dev/"
 
 REQUIRED_KINDS = {
@@ -234,15 +231,11 @@ EXAMPLE_FIXUPS: dict[str, tuple[str, Any, str]] = {
 
 
 def _example(name: str) -> Any:
-    if not EXAMPLES.is_dir():
-        pytest.skip(NO_SHARED)
-    return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+    return json.loads((require_shared(EXAMPLES) / name).read_text(encoding="utf-8"))
 
 
 def test_every_shared_example_is_classified() -> None:
-    if not EXAMPLES.is_dir():
-        pytest.skip(NO_SHARED)
-    present = {path.name for path in EXAMPLES.glob("*.json")}
+    present = {path.name for path in require_shared(EXAMPLES).glob("*.json")}
     assert not set(EXAMPLE_KINDS) & set(SKIPPED_EXAMPLES)
     assert present == set(EXAMPLE_KINDS) | set(SKIPPED_EXAMPLES), "a new or renamed example needs a kind or a reason"
 
@@ -337,7 +330,8 @@ def _named_examples(content: dict[str, Any] | None) -> Iterator[tuple[str, Any]]
 
 def _meta_cases() -> list[Any]:
     if not META_OPENAPI.is_file():
-        return [pytest.param("", "", "", None, marks=pytest.mark.skip(reason=NO_SHARED), id="meta-openapi-absent")]
+        # one test that skips, or fails under MMLITE_REQUIRE_SHARED=1, when it runs
+        return [pytest.param("", "", "", None, id="meta-openapi-absent")]
     paths = _openapi()["paths"]
     cases: list[tuple[str, str, str, Any]] = []
 
@@ -394,12 +388,12 @@ def _meta_cases() -> list[Any]:
 
 @pytest.mark.parametrize(("kind", "path", "name", "value"), _meta_cases())
 def test_meta_openapi_example_validates(registry: SchemaRegistry, kind: str, path: str, name: str, value: Any) -> None:
+    require_shared(META_OPENAPI)
     _assert_valid(registry, kind, value)
 
 
 def test_meta_openapi_examples_cover_every_kind_they_can() -> None:
-    if not META_OPENAPI.is_file():
-        pytest.skip(NO_SHARED)
+    require_shared(META_OPENAPI)
     kinds = {param.values[0] for param in _meta_cases()}
     assert kinds >= {
         "marketing-send-request",
