@@ -1,0 +1,190 @@
+"""Run settings: one frozen object built from pytest options and the environment, validated before any request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from mmlite_conformance.suite.config import values as value
+from mmlite_conformance.suite.config.settings import (
+    ALPHA_MM_LITE_URL,
+    DEFAULT_AUTHENTICATION_TEMPLATE,
+    DEFAULT_MARKETING_TEMPLATE,
+    DEFAULT_TEMPLATE_LANGUAGE,
+    DEFAULT_UTILITY_TEMPLATE,
+    DEFAULT_WEBHOOK_LISTEN,
+    OFFLINE_API_KEY,
+    OFFLINE_NOT_ONBOARDED_API_KEY,
+    OFFLINE_RECIPIENT,
+    PRODUCTION_BASE_URL,
+    RECORD_MODES,
+    ConfigError,
+    Secret,
+    Settings,
+    TargetProfile,
+)
+from mmlite_conformance.suite.config.values import normalise_recipient
+
+__all__ = [
+    "ALPHA_MM_LITE_URL",
+    "OFFLINE_API_KEY",
+    "OFFLINE_NOT_ONBOARDED_API_KEY",
+    "OFFLINE_RECIPIENT",
+    "PRODUCTION_BASE_URL",
+    "ConfigError",
+    "Secret",
+    "Settings",
+    "TargetProfile",
+    "load_settings",
+    "normalise_recipient",
+]
+
+
+def load_settings(
+    options: Mapping[str, object],
+    environ: Mapping[str, str],
+    profiles: Mapping[str, TargetProfile],
+    default_target: str,
+) -> Settings:
+    """Build the run's settings from pytest options (`target`, `record`, `emulator_faults`, `interactive`), the
+    environment, and what each known target (`profiles`, by name) takes from them.
+
+    Every problem is collected and reported together in one ConfigError.
+    """
+    problems: list[str] = []
+    target = _target(options, environ, profiles, default_target, problems)
+    profile = profiles[target or default_target]  # an unknown target still gets its other options checked
+    record = _record(options, target, profiles, problems)
+    listen = value.listen(environ.get("MMLITE_WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN), problems)
+    wait_timeout = value.seconds(environ, "MMLITE_WEBHOOK_TIMEOUT", profile.wait_timeout, problems, positive=True)
+    sync_wait = value.seconds(
+        environ, "MMLITE_TEMPLATE_SYNC_WAIT", profile.template_sync_wait, problems, positive=False
+    )
+    faults = _faults(options, target, profiles, problems)
+    if target is None:
+        raise ConfigError(problems)
+    extra = profile.extra_settings(environ, problems) if profile.extra_settings is not None else None
+
+    if not profile.real_account:
+        offline_key, offline_not_onboarded = Secret(OFFLINE_API_KEY), Secret(OFFLINE_NOT_ONBOARDED_API_KEY)
+        offline_recipient: str | None = None
+        if profile.account_env_optional:
+            offline_key = value.api_key(environ, "D360_API_KEY", problems, required=False) or offline_key
+            offline_not_onboarded = (
+                value.api_key(environ, "D360_NOT_ONBOARDED_API_KEY", problems, required=False) or offline_not_onboarded
+            )
+            if environ.get("MMLITE_RECIPIENT"):
+                offline_recipient = value.recipient(environ["MMLITE_RECIPIENT"], problems)
+        if problems:
+            raise ConfigError(problems, target)
+        return Settings(
+            target=target,
+            record=record,
+            api_key=offline_key,
+            not_onboarded_api_key=offline_not_onboarded,
+            recipient=offline_recipient or OFFLINE_RECIPIENT,
+            webhook_listen=listen,
+            interactive=False,  # the emulator plays the user
+            wait_timeout=wait_timeout,
+            template_sync_wait=sync_wait,
+            emulator_faults=faults,
+            extra=extra,
+        )
+
+    api_key = value.api_key(environ, "D360_API_KEY", problems, required=True)
+    not_onboarded = value.api_key(environ, "D360_NOT_ONBOARDED_API_KEY", problems, required=False)
+    if api_key is not None and not_onboarded is not None and api_key == not_onboarded:
+        problems.append(
+            "D360_NOT_ONBOARDED_API_KEY is the same key as D360_API_KEY; give the key of a number that has NOT "
+            "accepted the MM Lite terms, or unset it to skip the not-onboarded scenarios."
+        )
+    recipient = value.recipient(environ.get("MMLITE_RECIPIENT"), problems)
+    https = profile.https_only
+    cloud = value.url(environ, "MMLITE_CLOUD_BASE_URL", PRODUCTION_BASE_URL, https, problems, required=False)
+    mm_lite = value.url(environ, "MMLITE_MM_LITE_URL", ALPHA_MM_LITE_URL, https, problems, required=False)
+    webhook = value.url(environ, "MMLITE_WEBHOOK_URL", None, https, problems, required=True)
+    if webhook is not None:
+        value.check_webhook_host(webhook, problems)
+    templates = {
+        name: value.template_name(environ, variable, default, problems)
+        for name, variable, default in (
+            ("marketing", "MMLITE_MARKETING_TEMPLATE", DEFAULT_MARKETING_TEMPLATE),
+            ("utility", "MMLITE_UTILITY_TEMPLATE", DEFAULT_UTILITY_TEMPLATE),
+            ("authentication", "MMLITE_AUTHENTICATION_TEMPLATE", DEFAULT_AUTHENTICATION_TEMPLATE),
+        )
+    }
+    language = environ.get("MMLITE_TEMPLATE_LANGUAGE", DEFAULT_TEMPLATE_LANGUAGE).strip()
+    if not value.LANGUAGE_CODE.fullmatch(language):
+        problems.append(
+            f"MMLITE_TEMPLATE_LANGUAGE={language[:20]!r} is not a WhatsApp language code; use e.g. 'en', 'en_US', "
+            "'pt_BR'."
+        )
+    interactive = value.flag(options, environ, problems)
+
+    if problems or api_key is None or recipient is None or webhook is None:
+        raise ConfigError(problems, target)
+    return Settings(
+        target=target,
+        record=record,
+        api_key=api_key,
+        not_onboarded_api_key=not_onboarded,
+        recipient=recipient,
+        cloud_base_url=(cloud or PRODUCTION_BASE_URL).rstrip("/"),
+        mm_lite_url=mm_lite or ALPHA_MM_LITE_URL,
+        webhook_listen=listen,
+        webhook_public_url=webhook,
+        marketing_template=templates["marketing"],
+        utility_template=templates["utility"],
+        authentication_template=templates["authentication"],
+        template_language=language,
+        interactive=interactive,
+        wait_timeout=wait_timeout,
+        template_sync_wait=sync_wait,
+        extra=extra,
+    )
+
+
+def _target(
+    options: Mapping[str, object],
+    environ: Mapping[str, str],
+    profiles: Mapping[str, TargetProfile],
+    default: str,
+    problems: list[str],
+) -> str | None:
+    option = options.get("target")
+    raw, source = (str(option), "--target") if option not in (None, "") else (None, "")
+    if raw is None:
+        raw, source = environ.get("MMLITE_TARGET", default), "MMLITE_TARGET"
+    value = raw.strip().lower() or default
+    if value in profiles:
+        return value
+    problems.append(f"{source}={raw[:40]!r} is not a target; choose one of: {', '.join(profiles)}.")
+    return None
+
+
+def _record(
+    options: Mapping[str, object], target: str | None, profiles: Mapping[str, TargetProfile], problems: list[str]
+) -> str | None:
+    raw = options.get("record")
+    if raw in (None, "", False):
+        return None
+    value = str(raw).strip().lower()
+    if value not in RECORD_MODES:
+        problems.append(f"--record={str(raw)[:40]!r} is not a record mode; use --record=new or --record=overwrite.")
+        return None
+    if target is not None and not profiles[target].can_record:
+        recordable = " or ".join(f"--target={name}" for name, p in profiles.items() if p.can_record)
+        problems.append(f"--record needs a target that answers: add {recordable} ({target} cannot record).")
+        return None
+    return value
+
+
+def _faults(
+    options: Mapping[str, object], target: str | None, profiles: Mapping[str, TargetProfile], problems: list[str]
+) -> tuple[str, ...]:
+    raw = options.get("emulator_faults") or ()
+    faults = (raw,) if isinstance(raw, str) else tuple(str(f) for f in raw) if isinstance(raw, list | tuple) else ()
+    if faults and target is not None and not profiles[target].injects_faults:
+        able = " or ".join(f"--target={name}" for name, p in profiles.items() if p.injects_faults)
+        problems.append(f"--emulator-fault needs {able}; the {target} target cannot inject deviations.")
+        return ()
+    return faults  # the names are checked by the emulator, which owns the fault registry
