@@ -59,18 +59,19 @@ class Secret(str):
 
 @dataclass(slots=True, frozen=True)
 class TargetProfile:
-    """What a target takes from the configuration and how long it waits; each target declares its own."""
+    """What a target takes from the configuration and how long it waits; each target states what differs from an
+    offline target that takes no account from the environment, neither records nor injects faults, and waits 10 s."""
 
     # credentials, recipient, API URLs, template names: from the environment (live) or fixed (offline)
-    real_account: bool
+    real_account: bool = False
     # the emulator may take a key and recipient from the environment (a rehearsal, or the leak canary test);
     # replay never does, so that its requests match the shipped cassettes
-    account_env_optional: bool
-    can_record: bool
-    injects_faults: bool
-    https_only: bool
-    wait_timeout: float
-    template_sync_wait: float
+    account_env_optional: bool = False
+    can_record: bool = False
+    injects_faults: bool = False
+    https_only: bool = False
+    wait_timeout: float = 10.0
+    template_sync_wait: float = 0.0
     #: more configuration of the target's own (e.g. how to drive a partner's platform), read with the rest
     extra_settings: ExtraSettings | None = None
 

@@ -29,15 +29,7 @@ EMULATOR_RECORDING_DATE: date = datetime.fromtimestamp(EMULATOR_START_TIME, UTC)
 class EmulatorTarget(Target):
     name = "emulator"
     # the emulator may take a key and recipient from the environment (a rehearsal, or the leak canary test)
-    profile = TargetProfile(
-        real_account=False,
-        account_env_optional=True,
-        can_record=True,
-        injects_faults=True,
-        https_only=False,
-        wait_timeout=10.0,
-        template_sync_wait=0.0,
-    )
+    profile = TargetProfile(account_env_optional=True, can_record=True, injects_faults=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -20,13 +20,7 @@ class LiveTarget(Target):
     name = "live"
     # the guide: "wait a bit more than 10 minutes" after creating a template before sending marketing traffic
     profile = TargetProfile(
-        real_account=True,
-        account_env_optional=False,
-        can_record=True,
-        injects_faults=False,
-        https_only=True,
-        wait_timeout=120.0,
-        template_sync_wait=660.0,
+        real_account=True, can_record=True, https_only=True, wait_timeout=120.0, template_sync_wait=660.0
     )
 
     def pseudonym_key(self) -> bytes:

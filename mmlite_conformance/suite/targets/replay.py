@@ -19,15 +19,7 @@ from mmlite_conformance.suite.webhooks import WebhookStore, from_tape
 class ReplayTarget(Target):
     name = "replay"
     # a tape never brings a missing event, so waiting long only slows the failure
-    profile = TargetProfile(
-        real_account=False,
-        account_env_optional=False,
-        can_record=False,
-        injects_faults=False,
-        https_only=False,
-        wait_timeout=2.0,
-        template_sync_wait=0.0,
-    )
+    profile = TargetProfile(wait_timeout=2.0)
 
     def network_guard(self) -> AbstractContextManager[None]:
         return block_network()
