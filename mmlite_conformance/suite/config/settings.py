@@ -62,6 +62,9 @@ class TargetProfile:
     """What a target takes from the configuration and how long it waits; each target states what differs from an
     offline target that takes no account from the environment, neither records nor injects faults, and waits 10 s."""
 
+    # how long a step waits for a webhook, and for a new template to become usable
+    wait_timeout: float = 10.0
+    template_sync_wait: float = 0.0
     # credentials, recipient, API URLs, template names: from the environment (live) or fixed (offline)
     real_account: bool = False
     # the emulator may take a key and recipient from the environment (a rehearsal, or the leak canary test);
@@ -70,8 +73,6 @@ class TargetProfile:
     can_record: bool = False
     injects_faults: bool = False
     https_only: bool = False
-    wait_timeout: float = 10.0
-    template_sync_wait: float = 0.0
     #: more configuration of the target's own (e.g. how to drive a partner's platform), read with the rest
     extra_settings: ExtraSettings | None = None
 
