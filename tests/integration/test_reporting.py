@@ -19,6 +19,7 @@ import pytest
 
 from mmlite_conformance.suite import report
 from mmlite_conformance.suite.evidence import Exchange, Observation, ScenarioEvidence, SchemaVerdict
+from tests.fake_redactor import ReplacingRedactor
 
 pytestmark = pytest.mark.integration
 
@@ -26,6 +27,7 @@ CANARY_KEY = "CANARY-KEY-7f3a9c"
 CANARY_PHONE = "5521987654321"
 ENV_SECRET = "CANARY-ENV-0b1d2e"  # only in the environment: the redactor does not know it
 LEAKS = (CANARY_KEY, CANARY_PHONE, ENV_SECRET)
+CANARY_REDACTOR = ReplacingRedactor({CANARY_KEY: "<D360-API-KEY>", CANARY_PHONE: "5500000000001"})
 
 FAKE_REDACTOR = f'''
 from typing import Any
@@ -455,31 +457,13 @@ def test_cucumber_json_has_the_scenarios_with_redacted_errors_and_true_statuses(
 # --- the module's functions, in-process --------------------------------------------------------------------------
 
 
-class _Canary:
-    def learn(self, obj: Any, /) -> None:
-        pass
-
-    def redact_headers(self, headers: Any, /) -> dict[str, str]:
-        return {k: self.redact_text(v) for k, v in dict(headers).items()}
-
-    def redact_text(self, text: str, /) -> str:
-        return text.replace(CANARY_KEY, "<D360-API-KEY>").replace(CANARY_PHONE, "5500000000001")
-
-    def redact_json(self, obj: Any, /) -> Any:
-        if isinstance(obj, dict):
-            return {k: self.redact_json(v) for k, v in obj.items()}
-        if isinstance(obj, list):
-            return [self.redact_json(v) for v in obj]
-        return self.redact_text(obj) if isinstance(obj, str) else obj
-
-
 def test_requirement_ids_come_from_tags_and_sort_naturally() -> None:
     tags = {"@S10a", "S2b", "SCa", "S1a", "smoke", "S", "s1a", "S3c", "Sx1"}
     assert report.requirement_ids_from_tags(tags, {"S1a"}) == ("S1a", "S2b", "S3c", "S10a", "SCa")
 
 
 def test_scrub_file_keeps_each_format_valid(tmp_path: Path) -> None:
-    red = _Canary()
+    red = CANARY_REDACTOR
     xml_file = tmp_path / "junit.xml"
     xml_file.write_text(f'<?xml version="1.0" encoding="utf-8"?><a m="{CANARY_KEY}">x {CANARY_PHONE}</a>')
     json_file = tmp_path / "cucumber.json"
@@ -497,7 +481,7 @@ def test_scrub_file_keeps_each_format_valid(tmp_path: Path) -> None:
 
 
 def test_rendering_escapes_what_was_redacted_at_capture() -> None:
-    red = _Canary()
+    red = CANARY_REDACTOR
     evidence = ScenarioEvidence(requirement_ids=("S1a",), feature="F <x>", scenario="S", description="D")
     evidence.begin_step("Given", red.redact_text(f"a number {CANARY_PHONE}")).status = "passed"  # as collect does
     evidence.add_exchange(

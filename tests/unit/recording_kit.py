@@ -20,6 +20,7 @@ from mmlite_conformance.suite.recording import (
     make_provenance,
     tape_name,
 )
+from tests.fake_redactor import ReplacingRedactor
 
 API_KEY = "sk-test-9f8e7d6c5b4a"
 PHONE = "5521912345678"
@@ -38,35 +39,20 @@ PROVENANCE = make_provenance(
 )
 
 
-class FakeRedactor:
+def pseudonym(number: str) -> str:
+    return number if number.startswith("pn-") else "pn-" + hashlib.sha256(number.encode()).hexdigest()[:8]
+
+
+class FakeRedactor(ReplacingRedactor):
     """A stand-in for redaction.Redactor with the same API: key -> placeholder, numbers -> pseudonyms."""
 
     def __init__(self, secrets: list[str], phone_numbers: list[str]) -> None:
-        self.secrets = secrets
-        self.phone_numbers = phone_numbers
+        super().__init__({secret: API_KEY_PLACEHOLDER for secret in secrets} | {n: pseudonym(n) for n in phone_numbers})
 
     def pseudonym(self, number: str) -> str:
-        if number.startswith("pn-"):
-            return number
-        return "pn-" + hashlib.sha256(number.encode()).hexdigest()[:8]
+        return pseudonym(number)
 
-    def redact_text(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, API_KEY_PLACEHOLDER)
-        for number in self.phone_numbers:
-            text = text.replace(number, self.pseudonym(number))
-        return text
-
-    def redact_json(self, obj: Any) -> Any:
-        if isinstance(obj, str):
-            return self.redact_text(obj)
-        if isinstance(obj, Mapping):
-            return {key: self.redact_json(value) for key, value in obj.items()}
-        if isinstance(obj, list):
-            return [self.redact_json(value) for value in obj]
-        return obj
-
-    def redact_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+    def redact_headers(self, headers: Mapping[str, str], /) -> dict[str, str]:
         return {
             name: API_KEY_PLACEHOLDER if name.lower() == "d360-api-key" else self.redact_text(value)
             for name, value in headers.items()
@@ -78,10 +64,6 @@ class FakeRedactor:
         except ValueError:
             return self.redact_text(body.decode()).encode()
         return json.dumps(self.redact_json(parsed), separators=(",", ":")).encode()
-
-
-def pseudonym(number: str) -> str:
-    return FakeRedactor([], []).pseudonym(number)
 
 
 def _handler(calls: list[str]) -> httpx.MockTransport:

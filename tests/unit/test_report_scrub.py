@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from mmlite_conformance.suite import report
 from mmlite_conformance.suite.report.scrub import FinalScrub, scrub_markup
+from tests.fake_redactor import ReplacingRedactor
 
 pytestmark = pytest.mark.unit
 
 
-class _Red:
-    def redact_text(self, text: str, /) -> str:
-        return text.replace("SECRET", "<KEY>")
-
-    def redact_json(self, obj: Any, /) -> Any:
-        if isinstance(obj, dict):
-            return {k: self.redact_json(v) for k, v in obj.items()}
-        if isinstance(obj, list):
-            return [self.redact_json(v) for v in obj]
-        return self.redact_text(obj) if isinstance(obj, str) else obj
+RED = ReplacingRedactor({"SECRET": "<KEY>"})
 
 
 @pytest.mark.parametrize(
@@ -39,14 +30,14 @@ class _Red:
 def test_scrub_file_counts_the_fragments_it_changed(tmp_path: Path, name: str, text: str, fragments: int) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    assert report.scrub_file(path, _Red()) == fragments
+    assert report.scrub_file(path, RED) == fragments
     assert "SECRET" not in path.read_text(encoding="utf-8")
-    assert report.scrub_file(path, _Red()) == 0  # idempotent
+    assert report.scrub_file(path, RED) == 0  # idempotent
 
 
 def test_a_placeholder_never_becomes_markup() -> None:
-    assert scrub_markup("<p title='x'>SECRET</p>", _Red()) == ("<p title='x'>&lt;KEY&gt;</p>", 1)
-    assert scrub_markup("bare SECRET", _Red()) == ("bare &lt;KEY&gt;", 1)
+    assert scrub_markup("<p title='x'>SECRET</p>", RED) == ("<p title='x'>&lt;KEY&gt;</p>", 1)
+    assert scrub_markup("bare SECRET", RED) == ("bare &lt;KEY&gt;", 1)
 
 
 def test_the_final_scrub_speaks_only_when_it_changed_something() -> None:
