@@ -11,6 +11,7 @@ pytest_plugins = [
     "steps.common_steps",
     "steps.webhook_steps",
     "steps.template_steps",
+    "steps.platform_steps",
 ]
 #: `pytest /path/to/the/checkout` runs the suite, not the project's own tests, examples or benchmarks
 collect_ignore = ["tests", "examples", "benchmarks"]

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from mmlite_conformance.suite.conformance import Conformance as Conformance
     from mmlite_conformance.suite.evidence import Observation as Observation
     from mmlite_conformance.suite.person import User as User
+    from mmlite_conformance.suite.platform.session import ActionResult as ActionResult
+    from mmlite_conformance.suite.platform.session import PlatformSession as PlatformSession
     from mmlite_conformance.suite.targets import Target as Target
     from mmlite_conformance.suite.vocabulary import ENDPOINT_TITLES as ENDPOINT_TITLES
     from mmlite_conformance.suite.vocabulary import STEP_TYPES as STEP_TYPES
@@ -41,6 +43,7 @@ _PUBLIC = {
     "Conformance": "conformance",
     "Observation": "evidence",
     "User": "person",
+    **dict.fromkeys(("ActionResult", "PlatformSession"), "platform.session"),
     "Target": "targets",
     **dict.fromkeys(("WebhookStore", "WebhookEvent", "is_inbound_text"), "webhooks"),
     **dict.fromkeys(

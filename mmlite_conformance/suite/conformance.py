@@ -7,18 +7,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from mmlite_conformance.suite.checks import Checker, ConformanceError
-from mmlite_conformance.suite.evidence import Observation, ScenarioEvidence
+import pytest
+
+from mmlite_conformance.suite.checks import ConformanceError
+from mmlite_conformance.suite.evidence import Exchange, Observation, Redacts, ScenarioEvidence
+from mmlite_conformance.suite.platform.checks import PlatformChecks
+from mmlite_conformance.suite.platform.control import Delivery
+from mmlite_conformance.suite.platform.session import ActionResult
 from mmlite_conformance.suite.schemas import SchemaRegistry
 from mmlite_conformance.suite.webhooks import WebhookEvent
 
 
 @dataclass(slots=True, frozen=True)
-class Conformance(Checker):
-    """Every check of `Checker`, plus schema verdicts and observations written into the scenario's evidence."""
+class Conformance(PlatformChecks):
+    """Every check (of the API's answers and of a platform's requests), plus schema verdicts, observations and
+    the platform's actions written into the scenario's evidence, redacted as they enter it."""
 
     schemas: SchemaRegistry
     evidence: ScenarioEvidence
+    redactor: Redacts
 
     def validate(self, kind: str, body: Any) -> None:
         """Validates what the target sent; the verdict's messages quote values, so they are redacted as captured."""
@@ -38,3 +45,47 @@ class Conformance(Checker):
         """The webhook events a step relied on, redacted as they enter the evidence, shown under that step."""
         for event in events:
             self.evidence.add_webhook(self.redact_json({"path": event.path, "body": event.body}))
+
+    def accepted(self, result: ActionResult) -> ActionResult:
+        """Records an action and what the platform sent for it; a refusal fails, "not supported" skips."""
+        outcome = result.outcome
+        self.note(f"action: {result.describe()} -> {outcome.verdict} ({outcome.detail}, {outcome.elapsed:.2f} s)")
+        for name, text in (("driver stdout", outcome.stdout), ("driver stderr", outcome.stderr)):
+            if text.strip():
+                self.note(f"{name}: {text.strip()}")
+        if result.window is not None:
+            self.note(
+                f"observed {len(result.requests)} request(s) for it; the window ended after {result.window.ended}"
+            )
+            for request in result.requests:
+                self.evidence.add_exchange(
+                    Exchange.capture(
+                        self.redactor,
+                        label=f"sent by the platform ({request.auth_form} key)",
+                        method=request.method,
+                        url=request.path,
+                        request_headers={},
+                        request_body=request.body,
+                        status=request.status,
+                        response_headers={}
+                        if request.retry_after is None
+                        else {"retry-after": f"{request.retry_after:g}"},
+                        response_body=request.answer,
+                        elapsed_ms=0.0,
+                    )
+                )
+        if outcome.verdict == "not_supported":
+            pytest.skip(f"not supported: the platform's driver cannot {result.describe()} ({outcome.detail})")
+        if outcome.verdict == "refused":
+            raise self.fail(f"the platform refused to {result.describe()} ({outcome.detail})")
+        return result
+
+    def webhook_accepted(self, delivery: Delivery) -> None:
+        """The platform's webhook answered a notification the next action depends on with a 2xx."""
+        latency = "no answer" if delivery.latency_ms is None else f"{delivery.latency_ms:.0f} ms"
+        self.note(f"notification {delivery.kind}: HTTP {delivery.status} ({delivery.outcome}, {latency})")
+        if not delivery.answered_2xx:
+            raise self.fail(
+                f"the platform's webhook did not accept the {delivery.kind} notification the next action depends on: "
+                f"{delivery.outcome}, HTTP {delivery.status}"
+            )

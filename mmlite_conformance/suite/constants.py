@@ -13,3 +13,5 @@ RECEIVER_PLACEHOLDER_URL: Final = "https://webhook.receiver.invalid/webhook"
 EMULATOR_CONTROL_PREFIX: Final = "/_emulator"
 #: a Gherkin tag naming a requirement: a guide step (S1a, S2b, SCa ...) or a platform requirement (P...)
 REQUIREMENT_TAG: Final = re.compile(r"(?:S[0-9A-Z]|P[0-9A-Z])[0-9A-Za-z]*")
+#: the folder of features/ that holds the platform requirements (run only by the platform target)
+PLATFORM_FEATURES: Final = "platform"

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import httpx
@@ -20,10 +20,18 @@ from mmlite_conformance.suite.conformance import Conformance
 from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL, REQUIREMENT_TAG
 from mmlite_conformance.suite.evidence import ScenarioEvidence
 from mmlite_conformance.suite.person import User
+from mmlite_conformance.suite.platform.session import PlatformSession
 from mmlite_conformance.suite.recording import CassetteError, Recorder, RecordingSession, cassette_name
 from mmlite_conformance.suite.redaction import Redactor
 from mmlite_conformance.suite.schemas import SchemaRegistry
-from mmlite_conformance.suite.targets import DEFAULT_TARGET, Target, TargetUnavailableError, create_target, profiles
+from mmlite_conformance.suite.targets import (
+    DEFAULT_TARGET,
+    PlatformUnavailableError,
+    Target,
+    TargetUnavailableError,
+    create_target,
+    profiles,
+)
 from mmlite_conformance.suite.webhooks import WebhookStore, to_tape
 from mmlite_conformance.version import suite_version
 
@@ -57,6 +65,22 @@ def pytest_configure(config: pytest.Config) -> None:
         simulation_banner=words.simulation_banner,
     )
     _default_artefacts(config)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each target runs its own features: the guide's, or the platform requirements (deselected, not skipped)."""
+    target = config.stash[TARGET]
+    selected = [item for item in items if target.selects(_feature_path(item))]
+    if len(selected) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in selected])
+        items[:] = selected
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Whatever ended the run (a failure, Ctrl-C), the target lets go of what it holds (a platform disconnects)."""
+    target = config.stash.get(TARGET, None)
+    if target is not None:
+        target.stop()
 
 
 @pytest.hookimpl(trylast=True)
@@ -109,16 +133,20 @@ def requirement_ids(item: pytest.Item) -> tuple[str, ...]:
     return tuple(sorted(mark.name for mark in item.iter_markers() if REQUIREMENT_TAG.fullmatch(mark.name)))
 
 
-def _scenario_cassette_name(item: pytest.Item) -> str:
-    """`<feature file>/<scenario function>[exNNN].yaml`: stable, and free of example values (phone numbers)."""
+def _feature_path(item: pytest.Item) -> PurePath:
+    """The item's feature file, relative to features/ (pytest-bdd's own record of the scenario's template)."""
     from pytest_bdd.scenario import scenario_wrapper_template_registry
 
-    callspec = getattr(item, "callspec", None)
-    example = callspec.indices.get("_pytest_bdd_example") if callspec is not None else None
     function = getattr(item, "obj", None)
     template = scenario_wrapper_template_registry.get(function) if function is not None else None
-    feature = Path(template.feature.filename).stem if template is not None else Path(str(item.path)).stem
-    return cassette_name(feature, getattr(item, "originalname", item.name), example)
+    return PurePath(template.feature.rel_filename) if template is not None else PurePath(str(item.path))
+
+
+def _scenario_cassette_name(item: pytest.Item) -> str:
+    """`<feature file>/<scenario function>[exNNN].yaml`: stable, and free of example values (phone numbers)."""
+    callspec = getattr(item, "callspec", None)
+    example = callspec.indices.get("_pytest_bdd_example") if callspec is not None else None
+    return cassette_name(_feature_path(item).stem, getattr(item, "originalname", item.name), example)
 
 
 # --- run fixtures -----------------------------------------------------------------------------------------------
@@ -145,6 +173,9 @@ def target(pytestconfig: pytest.Config, redactor: Redactor) -> Iterator[Target]:
         except OSError as error:
             runtime.stop()
             pytest.fail(f"cannot start the {runtime.name} target: {error}", pytrace=False)
+        except PlatformUnavailableError as error:
+            runtime.stop()
+            pytest.exit(f"mmlite-conformance: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
         try:
             info = pytestconfig.stash[report.RUN_INFO]
             info.cloud_base_url, info.mm_lite_url = runtime.endpoints.cloud_base_url, runtime.endpoints.mm_lite_url
@@ -272,5 +303,18 @@ def user(target: Target, request: pytest.FixtureRequest, scenario: ScenarioRun) 
 @pytest.fixture
 def conformance(schemas: SchemaRegistry, scenario_evidence: ScenarioEvidence, redactor: Redactor) -> Conformance:
     return Conformance(
-        redact_json=redactor.redact_json, redact_text=redactor.redact_text, schemas=schemas, evidence=scenario_evidence
+        redact_json=redactor.redact_json,
+        redact_text=redactor.redact_text,
+        schemas=schemas,
+        evidence=scenario_evidence,
+        redactor=redactor,
     )
+
+
+@pytest.fixture
+def platform(target: Target, scenario: ScenarioRun) -> PlatformSession:
+    """The partner's platform this run drives (only platform scenarios ask for it; other targets never run them)."""
+    session = target.driven_platform()
+    if session is None:
+        pytest.skip(f"not applicable: the {target.name} target drives no platform")
+    return session

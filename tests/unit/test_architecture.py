@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     # the public names steps use, imported on first use
     "suite.__init__": {
         *(f"suite.{name}" for name in ("client", "config", "conformance", "evidence", "person", "targets")),
+        "suite.platform",
         "suite.vocabulary",
         "suite.webhooks",
     },
@@ -48,11 +49,13 @@ ALLOWED: dict[str, set[str]] = {
         "suite.netguard",
         "suite.recording",
         "suite.redaction",
+        "suite.platform",
         "suite.webhooks",
         "version",
     },
+    "suite.platform": {"contract", "suite.checks", "suite.config", "suite.constants"},
     "suite.report": {"suite.constants", "suite.evidence", "version"},
-    "suite.conformance": {"suite.checks", "suite.evidence", "suite.schemas", "suite.webhooks"},
+    "suite.conformance": {"suite.checks", "suite.evidence", "suite.platform", "suite.schemas", "suite.webhooks"},
     "suite.person": {"suite.targets"},
     "suite.vocabulary": {"contract", "suite.checks", "suite.client", "suite.config", "suite.webhooks"},
     "suite.plugin": {
@@ -61,6 +64,7 @@ ALLOWED: dict[str, set[str]] = {
         *(f"suite.{name}" for name in ("config", "constants", "redaction", "evidence", "schemas", "checks")),
         *(f"suite.{name}" for name in ("client", "webhooks", "recording", "targets", "report", "conformance")),
         "suite.person",
+        "suite.platform",
         "suite.vocabulary",
     },
 }

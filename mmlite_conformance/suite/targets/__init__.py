@@ -8,6 +8,7 @@ from mmlite_conformance.suite.config import Settings, TargetProfile
 from mmlite_conformance.suite.targets.base import Prompt, RunWords, Target, TargetUnavailableError
 from mmlite_conformance.suite.targets.emulator import EmulatorTarget
 from mmlite_conformance.suite.targets.live import LiveTarget
+from mmlite_conformance.suite.targets.platform import PlatformTarget, PlatformUnavailableError
 from mmlite_conformance.suite.targets.replay import ReplayTarget
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "TARGETS",
     "EmulatorTarget",
     "LiveTarget",
+    "PlatformTarget",
+    "PlatformUnavailableError",
     "Prompt",
     "ReplayTarget",
     "RunWords",
@@ -37,7 +40,7 @@ def register(target: type[Target]) -> type[Target]:
     return target
 
 
-for _target in (ReplayTarget, EmulatorTarget, LiveTarget):
+for _target in (ReplayTarget, EmulatorTarget, LiveTarget, PlatformTarget):
     register(_target)
 
 

@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
 import httpx
@@ -17,6 +17,8 @@ import httpx
 from mmlite_conformance.contract import DEFAULT_PORTS
 from mmlite_conformance.suite.client import Endpoints
 from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, Settings, TargetProfile
+from mmlite_conformance.suite.constants import PLATFORM_FEATURES
+from mmlite_conformance.suite.platform.session import PlatformSession
 from mmlite_conformance.suite.recording import RecordingMode
 from mmlite_conformance.suite.redaction import Redactor, derive_pseudonym_key
 from mmlite_conformance.suite.webhooks import WebhookReceiver, WebhookStore
@@ -65,6 +67,14 @@ class Target(ABC):
     def recording_mode(self) -> RecordingMode:
         modes: dict[str | None, RecordingMode] = {None: "off", "new": "record-new", "overwrite": "record-overwrite"}
         return modes[self.settings.record]
+
+    def selects(self, feature: PurePath) -> bool:
+        """Whether a feature file (relative to features/) is run by this target: the guide's, not the platform's."""
+        return PLATFORM_FEATURES not in feature.parts
+
+    def driven_platform(self) -> PlatformSession | None:
+        """The partner's platform this run drives, if it drives one."""
+        return None
 
     @abstractmethod
     def run_words(self, cassette_dir: Path) -> RunWords:
