@@ -11,7 +11,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator.clock import Clock
@@ -227,15 +227,3 @@ class Dispatcher:
 def _finish(item: Delivery, outcome: Attempt) -> None:
     if item.done is not None and not item.done.done():
         item.done.set_result(outcome)
-
-
-def attempt_dict(attempt: Attempt) -> dict[str, Any]:
-    return {
-        "account": attempt.account,
-        "kind": attempt.kind,
-        "url": attempt.url,
-        "outcome": attempt.outcome,
-        "attempts": attempt.attempts,
-        "status": attempt.status,
-        "latency_ms": attempt.latency_ms,
-    }

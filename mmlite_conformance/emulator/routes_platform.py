@@ -31,14 +31,12 @@ MAX_TIMEOUT = 30.0
 
 
 # deliveries ---------------------------------------------------------------------------------------------------------
+#: what a waited notification says about its delivery
+DELIVERY_REPORT = ("url", "status", "latency_ms", "outcome", "attempts")
+
+
 def delivery_report(attempt: Attempt) -> dict[str, Any]:
-    return {
-        "url": attempt.url,
-        "status": attempt.status,
-        "latency_ms": attempt.latency_ms,
-        "outcome": attempt.outcome,
-        "attempts": attempt.attempts,
-    }
+    return {name: getattr(attempt, name) for name in DELIVERY_REPORT}
 
 
 def delivery_options(state: EmulatorState, p: Params) -> dict[str, Any]:
