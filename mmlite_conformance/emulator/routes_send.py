@@ -12,6 +12,7 @@ from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator.delivery import Attempt
 from mmlite_conformance.emulator.errors import ApiError, dumps
 from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
+from mmlite_conformance.emulator.notifications import messages_notification, status_item
 from mmlite_conformance.emulator.state import AccountState, EmulatorState, MessageRecord
 from mmlite_conformance.emulator.templates import Template
 from mmlite_conformance.emulator.validation import (
@@ -22,7 +23,6 @@ from mmlite_conformance.emulator.validation import (
     ttl_value,
     validate_type,
 )
-from mmlite_conformance.emulator.webhooks import status_payload
 
 CLOUD_RECIPIENT_TYPES = frozenset({"individual", "group"})
 MM_RECIPIENT_TYPES = frozenset({"individual"})
@@ -135,17 +135,9 @@ def _schedule_statuses(state: EmulatorState, account: AccountState, record: Mess
 def schedule_status(
     state: EmulatorState, account: AccountState, record: MessageRecord, status: str, due: float
 ) -> None:
-    body = status_payload(
-        account.config,
-        message_id=record.id,
-        status=status,
-        timestamp=due,
-        recipient_id=record.wa_id,
-        category=record.category,
-        conversation_id=state.ids.conversation(record.id),
-        conversation_started=record.sent_at,
-    )
-    schedule_webhook(state, account, body, due, "status")
+    conversation_id = state.ids.conversation(record.id)
+    item = status_item(record.id, status, due, record.wa_id, record.category, conversation_id, record.sent_at)
+    schedule_webhook(state, account, messages_notification(account.config, {"statuses": [item]}), due, "status")
 
 
 def schedule_webhook(
