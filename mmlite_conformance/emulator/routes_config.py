@@ -71,6 +71,38 @@ def template_ttl(body: dict[str, Any], category: str) -> int | None:
     )
 
 
+def store_template(
+    state: EmulatorState,
+    account: AccountState,
+    key: tuple[str, str],
+    category: str,
+    components: list[Any],
+    ttl: int | None,
+    created_at: float,
+    approved_at: float,
+    fixed_status: str | None = None,
+) -> Template:
+    """Store the template `key` (name, language) on the account: a new one under a new id (within the account's
+    limit), or in place of the one it replaces, keeping its id; it syncs `template_sync_delay` after creation."""
+    existing = account.templates.get(key)
+    if existing is None and len(account.templates) >= MAX_TEMPLATES:
+        raise invalid_parameter(f"The account already has {MAX_TEMPLATES} templates.")
+    account.templates[key] = template = Template(
+        id=existing.id if existing else state.ids.numeric("template"),
+        name=key[0],
+        language=key[1],
+        category=category,
+        components=components,
+        created_at=created_at,
+        approved_at=approved_at,
+        synced_at=created_at + state.config.template_sync_delay,
+        namespace=account.namespace,
+        ttl_seconds=ttl,
+        fixed_status=fixed_status,
+    )
+    return template
+
+
 async def create_template(request: Request, state: EmulatorState) -> Response:
     account = authenticate(request, state)
     body = await read_json(request, state)
@@ -89,22 +121,9 @@ async def create_template(request: Request, state: EmulatorState) -> Response:
     ttl = template_ttl(body, category)
     if (name, language) in account.templates:
         raise invalid_parameter("A template with this name already exists in this language.")
-    if len(account.templates) >= MAX_TEMPLATES:
-        raise invalid_parameter(f"The account already has {MAX_TEMPLATES} templates.")
     now = state.clock.now()
-    template = Template(
-        id=state.ids.numeric("template"),
-        name=name,
-        language=language,
-        category=category,
-        components=components,
-        created_at=now,
-        approved_at=now + state.config.template_approval_delay,
-        synced_at=now + state.config.template_sync_delay,
-        namespace=account.namespace,
-        ttl_seconds=ttl,
-    )
-    account.templates[(name, language)] = template
+    approved = now + state.config.template_approval_delay
+    template = store_template(state, account, (name, language), category, components, ttl, now, approved)
     return json_response({"id": template.id, "status": "PENDING", "category": category})
 
 

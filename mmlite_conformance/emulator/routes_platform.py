@@ -16,10 +16,10 @@ from mmlite_conformance.emulator.errors import ApiError, invalid_parameter
 from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
 from mmlite_conformance.emulator.journal import Journal
 from mmlite_conformance.emulator.params import Params
-from mmlite_conformance.emulator.routes_config import MAX_TEMPLATES, TEMPLATE_NAME, template_ttl
+from mmlite_conformance.emulator.routes_config import TEMPLATE_NAME, store_template, template_ttl
 from mmlite_conformance.emulator.routes_send import schedule_webhook
 from mmlite_conformance.emulator.state import AccountState, EmulatorState
-from mmlite_conformance.emulator.templates import CATEGORIES, STATUSES, Template
+from mmlite_conformance.emulator.templates import CATEGORIES, STATUSES
 
 #: (method, path) -> error envelope of every API route an answer can be armed for
 API_ROUTES: dict[tuple[str, str], str] = {
@@ -95,25 +95,11 @@ async def put_template(request: Request, state: EmulatorState) -> Response:
     p.value("message_send_ttl_seconds")
     ttl = template_ttl(body, category)
     p.done()
-    existing = account.templates.get((name, language))
-    if existing is None and len(account.templates) >= MAX_TEMPLATES:
-        raise invalid_parameter(f"The account already has {MAX_TEMPLATES} templates.")
+    replaced = (name, language) in account.templates
     now = state.clock.now()
     created = now - state.config.template_sync_delay if synced else now
-    account.templates[(name, language)] = template = Template(
-        id=existing.id if existing else state.ids.numeric("template"),
-        name=name,
-        language=language,
-        category=category,
-        components=components,
-        created_at=created,
-        approved_at=created,
-        synced_at=created + state.config.template_sync_delay,
-        namespace=account.namespace,
-        ttl_seconds=ttl,
-        fixed_status=status,
-    )
-    return json_response({**template.listing(now), "synced": synced, "replaced": existing is not None})
+    template = store_template(state, account, (name, language), category, components, ttl, created, created, status)
+    return json_response({**template.listing(now), "synced": synced, "replaced": replaced})
 
 
 async def patch_template(request: Request, state: EmulatorState) -> Response:
