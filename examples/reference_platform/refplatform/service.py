@@ -51,13 +51,16 @@ class ActionError(Exception):
         self.status = status
 
 
-def _json_reply(handler: BaseHTTPRequestHandler, status: int, body: Any) -> None:
-    data = json.dumps(body).encode()
+def _reply(handler: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str) -> None:
     handler.send_response(status)
-    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Type", content_type)
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     handler.wfile.write(data)
+
+
+def _json_reply(handler: BaseHTTPRequestHandler, status: int, body: Any) -> None:
+    _reply(handler, status, json.dumps(body).encode(), "application/json")
 
 
 def _read_body(handler: BaseHTTPRequestHandler) -> bytes | None:
@@ -101,14 +104,8 @@ class WebhookHandler(BaseHTTPRequestHandler):
     server: WebhookServer | SmallBacklogWebhookServer
 
     def do_GET(self) -> None:  # Meta-style verification: echo hub.challenge
-        query = parse_qs(urlsplit(self.path).query)
-        challenge = query.get("hub.challenge", [""])[0]
-        data = challenge.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        challenge = parse_qs(urlsplit(self.path).query).get("hub.challenge", [""])[0]
+        _reply(self, 200, challenge.encode(), "text/plain")
 
     def do_POST(self) -> None:
         platform = self.server.platform
