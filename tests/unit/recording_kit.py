@@ -1,4 +1,4 @@
-"""Shared pieces of the recording tests: a fake redactor, a mock API, and one recorded scenario."""
+"""Shared pieces of the recording tests: a fake redactor, a mock API, and a studio where one scenario is recorded."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import datetime
 import hashlib
 import json
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +17,10 @@ from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
 from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL as PLACEHOLDER_URL
 from mmlite_conformance.suite.recording import (
     EMULATOR_NOTE,
+    CassetteError,
     Recorder,
     RecordingMode,
+    RecordingSession,
     make_provenance,
     tape_name,
 )
@@ -81,16 +85,6 @@ def _handler(calls: list[str]) -> httpx.MockTransport:
     return httpx.MockTransport(handle)
 
 
-def recorder(tmp_path: Path, mode: RecordingMode, ignored_origins: tuple[str, ...] = ()) -> Recorder:
-    return Recorder(
-        cassette_dir=tmp_path / "cassettes",
-        redactor=FakeRedactor([API_KEY], [PHONE, OTHER_PHONE]),
-        mode=mode,
-        canonical_replacements={RECEIVER: PLACEHOLDER_URL},
-        ignored_origins=ignored_origins,
-    )
-
-
 def client(calls: list[str], base_url: str = LOOPBACK) -> httpx.Client:
     return httpx.Client(base_url=base_url, transport=_handler(calls), headers={"D360-API-KEY": API_KEY})
 
@@ -104,17 +98,52 @@ def exchanges(api: httpx.Client, to: str = PHONE, with_mmlite: bool = True) -> l
     return bodies
 
 
-def record(tmp_path: Path, mode: RecordingMode = "record-new", events: list[dict[str, Any]] | None = None) -> None:
-    calls: list[str] = []
-    with recorder(tmp_path, mode).session(NAME, PROVENANCE) as session, client(calls) as api:
-        exchanges(api)
-        session.save_tape(events or [{"type": "status", "recipient_id": PHONE}])
-    assert calls == ["POST /_emulator/reset", "POST /messages", "POST /mmlite/v1/settings"]
+@dataclass(slots=True)
+class Studio:
+    """A cassette folder in a test's tmp_path, where the one scenario (NAME) is recorded and replayed."""
+
+    root: Path
+
+    @property
+    def cassette_dir(self) -> Path:
+        return self.root / "cassettes"
+
+    @property
+    def cassette(self) -> Path:
+        return self.cassette_dir / NAME
+
+    @property
+    def tape(self) -> Path:
+        return self.cassette_dir / tape_name(NAME)
+
+    def files(self) -> tuple[bytes, bytes]:
+        """The recording as it is on disk: the cassette's and the tape's bytes."""
+        return self.cassette.read_bytes(), self.tape.read_bytes()
+
+    def recorder(self, mode: RecordingMode, ignored_origins: tuple[str, ...] = ()) -> Recorder:
+        return Recorder(
+            cassette_dir=self.cassette_dir,
+            redactor=FakeRedactor([API_KEY], [PHONE, OTHER_PHONE]),
+            mode=mode,
+            canonical_replacements={RECEIVER: PLACEHOLDER_URL},
+            ignored_origins=ignored_origins,
+        )
+
+    def session(self, mode: RecordingMode, **recorder: Any) -> AbstractContextManager[RecordingSession]:
+        """The scenario's session in `mode` (the recorder takes `ignored_origins`)."""
+        return self.recorder(mode, **recorder).session(NAME, PROVENANCE)
+
+    def record(self, mode: RecordingMode = "record-new", events: list[dict[str, Any]] | None = None) -> None:
+        calls: list[str] = []
+        with self.session(mode) as session, client(calls) as api:
+            exchanges(api)
+            session.save_tape(events or [{"type": "status", "recipient_id": PHONE}])
+        assert calls == ["POST /_emulator/reset", "POST /messages", "POST /mmlite/v1/settings"]
 
 
-def cassette_path(tmp_path: Path) -> Path:
-    return tmp_path / "cassettes" / NAME
-
-
-def tape_path(tmp_path: Path) -> Path:
-    return tmp_path / "cassettes" / tape_name(NAME)
+def assert_clean(error: CassetteError) -> None:
+    """A cassette error shows no traceback, no key and no number, and hides its cause."""
+    text = str(error)
+    assert "Traceback" not in text and 'File "' not in text
+    assert API_KEY not in text and PHONE not in text and OTHER_PHONE not in text
+    assert error.__cause__ is None

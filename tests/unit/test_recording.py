@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,15 +16,12 @@ from tests.unit.recording_kit import (
     OTHER_PHONE,
     PHONE,
     PROVENANCE,
-    cassette_path,
+    Studio,
+    assert_clean,
     client,
     exchanges,
     pseudonym,
-    record,
-    recorder,
-    tape_path,
 )
-from tests.unit.test_recording_files import assert_clean
 
 pytestmark = pytest.mark.unit
 
@@ -34,65 +29,55 @@ pytestmark = pytest.mark.unit
 # ---- recording ------------------------------------------------------------------------------------------------
 
 
-def test_record_new_refuses_to_overwrite_and_leaves_the_file_byte_identical(tmp_path: Path) -> None:
-    record(tmp_path)
-    before = cassette_path(tmp_path).read_bytes(), tape_path(tmp_path).read_bytes()
+def test_record_new_refuses_to_overwrite_and_leaves_the_file_byte_identical(studio: Studio) -> None:
+    studio.record()
+    before = studio.files()
     calls: list[str] = []
-    with pytest.raises(CassetteError) as caught, recorder(tmp_path, "record-new").session(NAME, PROVENANCE):
+    with pytest.raises(CassetteError) as caught, studio.session("record-new"):
         exchanges(client(calls))
     assert calls == []  # refused before any request
     assert str(caught.value).startswith(f"refusing to overwrite the existing cassette cassettes/{NAME}")
     assert "--record=overwrite" in str(caught.value)
-    assert (cassette_path(tmp_path).read_bytes(), tape_path(tmp_path).read_bytes()) == before
+    assert studio.files() == before
 
 
-def test_a_failing_body_leaves_the_old_recording_untouched(tmp_path: Path) -> None:
-    record(tmp_path)
-    before = cassette_path(tmp_path).read_bytes(), tape_path(tmp_path).read_bytes()
+def test_a_failing_body_leaves_the_old_recording_untouched(studio: Studio) -> None:
+    studio.record()
+    before = studio.files()
     calls: list[str] = []
     with (
         pytest.raises(RuntimeError, match="step failed"),
-        recorder(tmp_path, "record-overwrite").session(NAME, PROVENANCE) as session,
+        studio.session("record-overwrite") as session,
         client(calls) as api,
     ):
         exchanges(api, to=OTHER_PHONE)
         session.save_tape([])
         raise RuntimeError("step failed")
-    assert (cassette_path(tmp_path).read_bytes(), tape_path(tmp_path).read_bytes()) == before
-    assert sorted(p.name for p in (tmp_path / "cassettes").iterdir()) == ["messages"]  # no temp dir left
+    assert studio.files() == before
+    assert sorted(p.name for p in studio.cassette_dir.iterdir()) == ["messages"]  # no temp dir left
 
 
-def test_a_failing_first_recording_writes_nothing(tmp_path: Path) -> None:
+def test_a_failing_first_recording_writes_nothing(studio: Studio) -> None:
     calls: list[str] = []
-    with (
-        pytest.raises(RuntimeError),
-        recorder(tmp_path, "record-new").session(NAME, PROVENANCE),
-        client(calls) as api,
-    ):
+    with pytest.raises(RuntimeError), studio.session("record-new"), client(calls) as api:
         exchanges(api)
         raise RuntimeError("boom")
-    assert list((tmp_path / "cassettes").iterdir()) == []
+    assert list(studio.cassette_dir.iterdir()) == []
 
 
-def test_unknown_mode_is_refused(tmp_path: Path) -> None:
+def test_unknown_mode_is_refused(studio: Studio) -> None:
     mode: Any = "rewind"
     with pytest.raises(ValueError, match="unknown recording mode"):
-        recorder(tmp_path, mode)
+        studio.recorder(mode)
 
 
 # ---- replay ---------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def recorded(tmp_path: Path) -> Iterator[Path]:
-    record(tmp_path)
-    yield tmp_path
-
-
-def test_replay_serves_the_recording_whatever_the_base_url(recorded: Path) -> None:
-    before = cassette_path(recorded).read_bytes()
+def test_replay_serves_the_recording_whatever_the_base_url(recorded: Studio) -> None:
+    before = recorded.cassette.read_bytes()
     calls: list[str] = []
-    replaying = recorder(recorded, "replay")
+    replaying = recorded.recorder("replay")
     with replaying.session(NAME, {"scenario": "Send a template"}) as session, client(calls, "http://10.9.9.9:1") as c:
         assert session.mode == "replay" and not session.is_recording
         assert session.provenance == PROVENANCE
@@ -100,10 +85,10 @@ def test_replay_serves_the_recording_whatever_the_base_url(recorded: Path) -> No
         c.post("/messages", json={"type": "template", "to": PHONE, "messaging_product": "whatsapp"})  # other order
         c.post("/mmlite/v1/settings", json={"webhook_url": "http://127.0.0.1:47001/webhook", "phone": PHONE})
     assert calls == []  # nothing reached the transport
-    assert cassette_path(recorded).read_bytes() == before
+    assert recorded.cassette.read_bytes() == before
 
 
-def test_replay_parses_each_cassette_once(recorded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_replay_parses_each_cassette_once(recorded: Studio, monkeypatch: pytest.MonkeyPatch) -> None:
     parsed: list[int] = []
     real_deserialize = yamlserializer.deserialize
 
@@ -112,20 +97,16 @@ def test_replay_parses_each_cassette_once(recorded: Path, monkeypatch: pytest.Mo
         return real_deserialize(text)
 
     monkeypatch.setattr(yamlserializer, "deserialize", counting_deserialize)
-    replaying = recorder(recorded, "replay")
+    replaying = recorded.recorder("replay")
     with replaying.session(NAME, PROVENANCE), client([]) as api:
         exchanges(api)
     assert len(parsed) == 1  # the suite's check parses it, vcrpy plays what the check parsed
     assert replaying._persister.checked == {}  # nothing kept once played
 
 
-def test_changed_request_in_replay_is_a_redacted_cassette_error(recorded: Path) -> None:
+def test_changed_request_in_replay_is_a_redacted_cassette_error(recorded: Studio) -> None:
     calls: list[str] = []
-    with (
-        pytest.raises(CassetteError) as caught,
-        recorder(recorded, "replay").session(NAME, PROVENANCE),
-        client(calls) as api,
-    ):
+    with pytest.raises(CassetteError) as caught, recorded.session("replay"), client(calls) as api:
         exchanges(api, to=OTHER_PHONE)
     assert calls == ["POST /_emulator/reset"]  # control calls pass through; the API call never did
     message = str(caught.value)
@@ -136,12 +117,9 @@ def test_changed_request_in_replay_is_a_redacted_cassette_error(recorded: Path) 
     assert f'$.to: recorded "{pseudonym(PHONE)}", now "{pseudonym(OTHER_PHONE)}"' in message
 
 
-def test_vcrpy_own_refusal_is_translated_without_its_raw_message(recorded: Path) -> None:
+def test_vcrpy_own_refusal_is_translated_without_its_raw_message(recorded: Studio) -> None:
     raw = f'{{"to": "{OTHER_PHONE}", "type": "template", "messaging_product": "whatsapp"}}'
-    with (
-        pytest.raises(CassetteError) as caught,
-        recorder(recorded, "replay").session(NAME, PROVENANCE) as session,
-    ):
+    with pytest.raises(CassetteError) as caught, recorded.session("replay") as session:
         request = VcrRequest("POST", f"{LOOPBACK}/messages", raw, {"content-type": "application/json"})
         raise CannotOverwriteExistingCassetteException(cassette=session.cassette, failed_request=request)
     assert_clean(caught.value)
@@ -149,46 +127,42 @@ def test_vcrpy_own_refusal_is_translated_without_its_raw_message(recorded: Path)
     assert "POST /messages" in str(caught.value) and "$.to" in str(caught.value)
 
 
-def test_request_made_more_often_than_recorded(recorded: Path) -> None:
+def test_request_made_more_often_than_recorded(recorded: Studio) -> None:
     calls: list[str] = []
     with (
         pytest.raises(CassetteError, match="more often than recorded"),
-        recorder(recorded, "replay").session(NAME, PROVENANCE),
+        recorded.session("replay"),
         client(calls) as api,
     ):
         exchanges(api)
         exchanges(api)
 
 
-def test_unplayed_interactions_fail_the_replay(recorded: Path) -> None:
+def test_unplayed_interactions_fail_the_replay(recorded: Studio) -> None:
     calls: list[str] = []
-    with (
-        pytest.raises(CassetteError) as caught,
-        recorder(recorded, "replay").session(NAME, PROVENANCE),
-        client(calls) as api,
-    ):
+    with pytest.raises(CassetteError) as caught, recorded.session("replay"), client(calls) as api:
         exchanges(api, with_mmlite=False)
     assert "no longer makes these recorded requests" in str(caught.value)
     assert "POST /mmlite/v1/settings" in str(caught.value)
     assert "POST /messages" not in str(caught.value)
 
 
-def test_unplayed_check_is_skipped_when_the_body_failed(recorded: Path) -> None:
-    with pytest.raises(RuntimeError), recorder(recorded, "replay").session(NAME, PROVENANCE):
+def test_unplayed_check_is_skipped_when_the_body_failed(recorded: Studio) -> None:
+    with pytest.raises(RuntimeError), recorded.session("replay"):
         raise RuntimeError("assertion in a step")
 
 
-def test_mode_off_passes_everything_through_and_writes_nothing(tmp_path: Path) -> None:
+def test_mode_off_passes_everything_through_and_writes_nothing(studio: Studio) -> None:
     calls: list[str] = []
-    with recorder(tmp_path, "off").session(NAME, PROVENANCE) as session, client(calls) as api:
+    with studio.session("off") as session, client(calls) as api:
         assert session.cassette is None
         exchanges(api)
         session.save_tape([{"x": 1}])
     assert len(calls) == 3
-    assert not (tmp_path / "cassettes").exists()
+    assert not studio.cassette_dir.exists()
 
 
-def test_session_rejects_names_outside_the_cassette_dir(tmp_path: Path) -> None:
+def test_session_rejects_names_outside_the_cassette_dir(studio: Studio) -> None:
     for bad in ("../x.yaml", "/abs.yaml", "x.json"):
-        with pytest.raises(ValueError), recorder(tmp_path, "replay").session(bad, PROVENANCE):
+        with pytest.raises(ValueError), studio.recorder("replay").session(bad, PROVENANCE):
             pass

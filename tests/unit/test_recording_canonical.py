@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,25 +16,21 @@ from mmlite_conformance.suite.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
 from tests.unit.recording_kit import (
     API_KEY,
     LOOPBACK,
-    NAME,
     PHONE,
     PROVENANCE,
     RECEIVER,
     FakeRedactor,
-    cassette_path,
+    Studio,
     client,
     pseudonym,
-    record,
-    recorder,
-    tape_path,
 )
 
 pytestmark = pytest.mark.unit
 
 
-def test_recorded_cassette_is_canonical_and_redacted(tmp_path: Path) -> None:
-    record(tmp_path)
-    text = cassette_path(tmp_path).read_text(encoding="utf-8")
+def test_recorded_cassette_is_canonical_and_redacted(studio: Studio) -> None:
+    studio.record()
+    text = studio.cassette.read_text(encoding="utf-8")
     assert API_KEY not in text and PHONE not in text and "127.0.0.1" not in text
     data = yaml.safe_load(text)
     requests = [i["request"] for i in data["interactions"]]
@@ -56,7 +51,7 @@ def test_recorded_cassette_is_canonical_and_redacted(tmp_path: Path) -> None:
         {"input": pseudonym(PHONE), "wa_id": pseudonym(PHONE)}
     ]
     assert response["headers"]["content-length"] == [str(len(response["body"]["string"].encode()))]
-    tape = json.loads(tape_path(tmp_path).read_text(encoding="utf-8"))
+    tape = json.loads(studio.tape.read_text(encoding="utf-8"))
     assert tape == {"provenance": PROVENANCE, "events": [{"type": "status", "recipient_id": pseudonym(PHONE)}]}
 
 
@@ -85,28 +80,25 @@ def test_a_number_first_met_in_the_body_is_hidden_in_the_url_too() -> None:
     assert recorded.uri == f"https://waba-v2.360dialog.io/contacts/{redactor.pseudonym(PHONE)}"
 
 
-def test_ignored_origins_are_neither_recorded_nor_matched(tmp_path: Path) -> None:
+def test_ignored_origins_are_neither_recorded_nor_matched(studio: Studio) -> None:
     calls: list[str] = []
-    with (
-        recorder(tmp_path, "record-new", ignored_origins=("127.0.0.1:47001",)).session(NAME, PROVENANCE),
-        client(calls) as api,
-    ):
+    with studio.session("record-new", ignored_origins=("127.0.0.1:47001",)), client(calls) as api:
         api.post(RECEIVER, json={"entry": []})
         api.post("/messages", json={"to": PHONE})
-    interactions = yaml.safe_load(cassette_path(tmp_path).read_text(encoding="utf-8"))["interactions"]
+    interactions = yaml.safe_load(studio.cassette.read_text(encoding="utf-8"))["interactions"]
     assert [i["request"]["uri"] for i in interactions] == ["https://waba-v2.360dialog.io/messages"]
 
 
-def test_rerecording_the_same_exchanges_is_byte_identical(tmp_path: Path) -> None:
-    record(tmp_path)
-    first = cassette_path(tmp_path).read_bytes(), tape_path(tmp_path).read_bytes()
-    record(tmp_path, "record-overwrite")
-    assert (cassette_path(tmp_path).read_bytes(), tape_path(tmp_path).read_bytes()) == first
+def test_rerecording_the_same_exchanges_is_byte_identical(studio: Studio) -> None:
+    studio.record()
+    first = studio.files()
+    studio.record("record-overwrite")
+    assert studio.files() == first
 
 
-def test_a_scenario_without_requests_still_gets_a_cassette(tmp_path: Path) -> None:
-    with recorder(tmp_path, "record-new").session(NAME, PROVENANCE):
+def test_a_scenario_without_requests_still_gets_a_cassette(studio: Studio) -> None:
+    with studio.session("record-new"):
         pass
-    assert yaml.safe_load(cassette_path(tmp_path).read_text(encoding="utf-8")) == {"interactions": [], "version": 1}
-    with recorder(tmp_path, "replay").session(NAME, PROVENANCE) as session:
+    assert yaml.safe_load(studio.cassette.read_text(encoding="utf-8")) == {"interactions": [], "version": 1}
+    with studio.session("replay") as session:
         assert session.tape_events == []
