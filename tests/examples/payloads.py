@@ -14,32 +14,20 @@ def notification(field: str, value: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _category_update(name: str, language: str, **categories: Any) -> dict[str, Any]:
+    template = {"message_template_id": 123456, "message_template_name": name, "message_template_language": language}
+    return notification("template_category_update", {**template, **categories})
+
+
 def category_impending(name: str, current: str, coming: str, language: str = "en") -> dict[str, Any]:
     """Meta's impending shape: new_category is still the current one, correct_category the one to come."""
-    return notification(
-        "template_category_update",
-        {
-            "message_template_id": 123456,
-            "message_template_name": name,
-            "message_template_language": language,
-            "correct_category": coming,
-            "new_category": current,
-            "category_update_timestamp": 1767312000,
-        },
+    return _category_update(
+        name, language, correct_category=coming, new_category=current, category_update_timestamp=1767312000
     )
 
 
 def category_completed(name: str, previous: str, new: str, language: str = "en") -> dict[str, Any]:
-    return notification(
-        "template_category_update",
-        {
-            "message_template_id": 123456,
-            "message_template_name": name,
-            "message_template_language": language,
-            "previous_category": previous,
-            "new_category": new,
-        },
-    )
+    return _category_update(name, language, previous_category=previous, new_category=new)
 
 
 def template_approved(name: str, language: str = "en", template_id: str = "987654") -> dict[str, Any]:
