@@ -10,13 +10,15 @@ from typing import Any
 import pytest
 
 from mmlite_conformance.emulator import EmulatorConfig, EmulatorServer, RateLimits
-from tests.examples.harness import REFERENCE_PLATFORM, Exchange, PlatformUnderTest, Recorder
+from tests.examples.harness import REFERENCE_PLATFORM, Exchange, PlatformUnderTest, Recorder, defect_env
 
 # the platform's modules, for the tests that call them directly (the platform itself is run as a program)
 sys.path.insert(0, str(REFERENCE_PLATFORM))
 
 EmulatorFactory = Callable[..., tuple[EmulatorServer, list[Exchange]]]
 PlatformFactory = Callable[..., PlatformUnderTest]
+#: `connect(webhook=False, defect=None, **env)`: a platform connected to a fresh emulator
+Connect = Callable[..., PlatformUnderTest]
 
 
 @pytest.fixture
@@ -55,3 +57,18 @@ def platform_factory(tmp_path: Path) -> Iterator[PlatformFactory]:
     yield make
     for platform in platforms:
         platform.close()
+
+
+@pytest.fixture
+def connect(emulator_factory: EmulatorFactory, platform_factory: PlatformFactory) -> Connect:
+    """A platform started against a fresh emulator and connected, with its webhook registered if asked."""
+
+    def start(*, webhook: bool = False, defect: str | None = None, **env: str) -> PlatformUnderTest:
+        server, exchanges = emulator_factory()
+        platform = platform_factory(server, exchanges, **defect_env(defect), **env)
+        platform.connect()
+        if webhook:
+            platform.act({"action": "register_webhook"})
+        return platform
+
+    return start

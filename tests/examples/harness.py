@@ -215,3 +215,8 @@ def pid_alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] != "Z"
     except OSError:
         return True
+
+
+def defect_env(defect: str | None) -> dict[str, str]:
+    """The environment that starts the platform with a deliberate defect (none: the correct platform)."""
+    return {"REFERENCE_PLATFORM_DEFECT": defect} if defect else {}

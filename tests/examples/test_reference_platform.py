@@ -21,13 +21,14 @@ import pytest
 
 from mmlite_conformance.emulator import NOT_ONBOARDED_API_KEY, RateLimits
 from tests.examples import payloads
-from tests.examples.conftest import EmulatorFactory, PlatformFactory
+from tests.examples.conftest import Connect, EmulatorFactory, PlatformFactory
 from tests.examples.harness import (
     NO_PROXY,
     RECIPIENT,
     SERVICE,
     SHELL_DRIVER,
     PlatformUnderTest,
+    defect_env,
     pid_alive,
     template,
     text,
@@ -38,26 +39,6 @@ pytestmark = pytest.mark.integration
 
 MARKETING, UTILITY, AUTHENTICATION = "marketing_text_no_param", "utility_order_update", "authentication_code"
 US_RECIPIENT = "15555550123"
-
-
-def connected(
-    emulator_factory: EmulatorFactory,
-    platform_factory: PlatformFactory,
-    *,
-    webhook: bool = False,
-    defect: str | None = None,
-    **env: str,
-) -> PlatformUnderTest:
-    server, exchanges = emulator_factory()
-    platform = platform_factory(server, exchanges, **defect_env(defect), **env)
-    platform.connect()
-    if webhook:
-        platform.act({"action": "register_webhook"})
-    return platform
-
-
-def defect_env(defect: str | None) -> dict[str, str]:
-    return {"REFERENCE_PLATFORM_DEFECT": defect} if defect else {}
 
 
 def apis(platform: PlatformUnderTest) -> list[str]:
@@ -77,10 +58,8 @@ def cloud_body(name: str, to: str = RECIPIENT) -> dict[str, Any]:
 
 
 # --- protocol ----------------------------------------------------------------------------------------------------
-def test_connect_register_webhook_and_route_by_category(
-    emulator_factory: EmulatorFactory, platform_factory: PlatformFactory
-) -> None:
-    platform = connected(emulator_factory, platform_factory, webhook=True)
+def test_connect_register_webhook_and_route_by_category(connect: Connect) -> None:
+    platform = connect(webhook=True)
     account = platform.server.state.accounts[platform.api_key]
     assert account.waba_webhook.url == platform.webhook_url()
     assert account.waba_webhook.url.startswith("http://127.0.0.1:")
@@ -99,10 +78,8 @@ def test_connect_register_webhook_and_route_by_category(
         assert exchange.headers["content-type"] == "application/json"
 
 
-def test_statuses_come_back_to_the_platform(
-    emulator_factory: EmulatorFactory, platform_factory: PlatformFactory
-) -> None:
-    platform = connected(emulator_factory, platform_factory, webhook=True)
+def test_statuses_come_back_to_the_platform(connect: Connect) -> None:
+    platform = connect(webhook=True)
     platform.act(template(MARKETING))
     message_id = wait_for(lambda: platform.wait_idle()["platform"]["messages"][0]["message_id"], what="a message id")
     statuses = wait_for(
@@ -111,10 +88,8 @@ def test_statuses_come_back_to_the_platform(
     assert statuses == ["sent", "delivered", "read"]
 
 
-def test_delegated_routing_sends_everything_to_messages(
-    emulator_factory: EmulatorFactory, platform_factory: PlatformFactory
-) -> None:
-    platform = connected(emulator_factory, platform_factory, MMLITE_PLATFORM_ROUTING="delegated")
+def test_delegated_routing_sends_everything_to_messages(connect: Connect) -> None:
+    platform = connect(MMLITE_PLATFORM_ROUTING="delegated")
     for action in (template(MARKETING), template(UTILITY), text()):
         platform.act(action)
     platform.wait_idle()
@@ -135,8 +110,8 @@ def test_unknown_and_malformed_actions(emulator_factory: EmulatorFactory, platfo
     assert platform.run(unknown_fields).returncode == 0
 
 
-def test_disconnect_stops_the_service(emulator_factory: EmulatorFactory, platform_factory: PlatformFactory) -> None:
-    platform = connected(emulator_factory, platform_factory)
+def test_disconnect_stops_the_service(connect: Connect) -> None:
+    platform = connect()
     pid = platform.service_pid()
     assert pid is not None and pid_alive(pid)
     platform.act({"action": "disconnect"})
@@ -148,10 +123,8 @@ def test_disconnect_stops_the_service(emulator_factory: EmulatorFactory, platfor
     assert new_pid is not None and new_pid != pid and pid_alive(new_pid)
 
 
-def test_connect_twice_reuses_the_service_with_new_settings(
-    emulator_factory: EmulatorFactory, platform_factory: PlatformFactory
-) -> None:
-    platform = connected(emulator_factory, platform_factory)
+def test_connect_twice_reuses_the_service_with_new_settings(connect: Connect) -> None:
+    platform = connect()
     pid = platform.service_pid()
     platform.env["MMLITE_PLATFORM_ROUTING"] = "delegated"
     platform.connect()
@@ -171,25 +144,24 @@ def test_connect_twice_reuses_the_service_with_new_settings(
     ],
 )
 def test_routing_defects_change_the_route(
-    emulator_factory: EmulatorFactory,
-    platform_factory: PlatformFactory,
+    connect: Connect,
     defect: str,
     action: dict[str, Any],
     first_path: str,
 ) -> None:
-    platform = connected(emulator_factory, platform_factory, defect=defect)
+    platform = connect(defect=defect)
     platform.act(action)
     platform.wait_idle()
     assert platform.paths()[0] == first_path
 
 
-def test_request_shape_defects(emulator_factory: EmulatorFactory, platform_factory: PlatformFactory) -> None:
-    bearer = connected(emulator_factory, platform_factory, defect="bearer_key")
+def test_request_shape_defects(connect: Connect) -> None:
+    bearer = connect(defect="bearer_key")
     bearer.act(template(MARKETING))
     bearer.wait_idle()
     assert bearer.sends()[0].headers["d360-api-key"] == f"Bearer {bearer.api_key}"
 
-    differs = connected(emulator_factory, platform_factory, defect="body_differs")
+    differs = connect(defect="body_differs")
     differs.act(template(MARKETING))
     differs.wait_idle()
     assert differs.sends()[0].json == {**cloud_body(MARKETING), "campaign": "x"}
@@ -210,20 +182,16 @@ def test_unknown_defect_refuses_connect(emulator_factory: EmulatorFactory, platf
         ("webhook_host_port", "https://hooks.example.com:8443/webhook"),
     ],
 )
-def test_webhook_host_defects_register_a_bad_production_url(
-    emulator_factory: EmulatorFactory, platform_factory: PlatformFactory, defect: str, production_url: str
-) -> None:
-    platform = connected(emulator_factory, platform_factory, webhook=True, defect=defect)
+def test_webhook_host_defects_register_a_bad_production_url(connect: Connect, defect: str, production_url: str) -> None:
+    platform = connect(webhook=True, defect=defect)
     registrations = [(e.path, e.json["url"]) for e in platform.exchanges if e.method == "POST" and "webhook" in e.path]
     assert registrations == [("/waba_webhook", production_url), ("/v1/configs/webhook", platform.webhook_url())]
     assert platform.server.state.accounts[platform.api_key].phone_webhook.url == platform.webhook_url()
 
 
 # --- templates and categories ------------------------------------------------------------------------------------
-def test_category_changes_only_when_completed(
-    emulator_factory: EmulatorFactory, platform_factory: PlatformFactory
-) -> None:
-    platform = connected(emulator_factory, platform_factory, webhook=True)
+def test_category_changes_only_when_completed(connect: Connect) -> None:
+    platform = connect(webhook=True)
     assert platform.post_webhook(payloads.category_impending(UTILITY, "UTILITY", "MARKETING")) == 200
     platform.act(template(UTILITY))
     platform.wait_idle()
@@ -235,8 +203,8 @@ def test_category_changes_only_when_completed(
     assert platform.paths()[1] == "/marketing_messages"  # completed: now a marketing template
 
 
-def test_routes_on_impending_defect(emulator_factory: EmulatorFactory, platform_factory: PlatformFactory) -> None:
-    platform = connected(emulator_factory, platform_factory, webhook=True, defect="routes_on_impending")
+def test_routes_on_impending_defect(connect: Connect) -> None:
+    platform = connect(webhook=True, defect="routes_on_impending")
     assert platform.post_webhook(payloads.category_impending(UTILITY, "UTILITY", "MARKETING")) == 200
     platform.act(template(UTILITY))
     platform.wait_idle()
@@ -252,10 +220,8 @@ def create_template(platform: PlatformUnderTest, name: str, category: str = "MAR
         assert response.status == 200
 
 
-def test_new_template_is_learned_from_the_list(
-    emulator_factory: EmulatorFactory, platform_factory: PlatformFactory
-) -> None:
-    platform = connected(emulator_factory, platform_factory, webhook=True)
+def test_new_template_is_learned_from_the_list(connect: Connect) -> None:
+    platform = connect(webhook=True)
     create_template(platform, "spring_sale")
     assert platform.post_webhook(payloads.template_approved("spring_sale")) == 200
     wait_for(
@@ -361,10 +327,8 @@ def test_rate_limit_waits_for_retry_after(
 
 
 @pytest.mark.parametrize("defect", [None, "resends_after_131049"])
-def test_no_more_sends_after_131049(
-    emulator_factory: EmulatorFactory, platform_factory: PlatformFactory, defect: str | None
-) -> None:
-    platform = connected(emulator_factory, platform_factory, webhook=True, defect=defect)
+def test_no_more_sends_after_131049(connect: Connect, defect: str | None) -> None:
+    platform = connect(webhook=True, defect=defect)
     platform.act(template(MARKETING, to=US_RECIPIENT))
     wait_for(lambda: US_RECIPIENT in platform.status()["platform"]["suppressed"], what="the failed status")
     again = platform.run(template(MARKETING, to=US_RECIPIENT))
@@ -380,8 +344,8 @@ def test_no_more_sends_after_131049(
 
 
 # --- the webhook endpoint ----------------------------------------------------------------------------------------
-def test_webhook_endpoint_is_tolerant(emulator_factory: EmulatorFactory, platform_factory: PlatformFactory) -> None:
-    platform = connected(emulator_factory, platform_factory)
+def test_webhook_endpoint_is_tolerant(connect: Connect) -> None:
+    platform = connect()
     assert platform.post_webhook(b"not json") == 400
     assert platform.post_webhook({"object": "whatsapp_business_account", "entry": [], "new_top_level": 1}) == 200
     assert platform.post_webhook(payloads.notification("brand_new_field", {"anything": [1, 2]})) == 200
@@ -393,8 +357,8 @@ def test_webhook_endpoint_is_tolerant(emulator_factory: EmulatorFactory, platfor
     assert platform.status()["platform"]["statuses"]["wamid.A"] == ["read", "delivered"]
 
 
-def test_webhook_burst_is_answered(emulator_factory: EmulatorFactory, platform_factory: PlatformFactory) -> None:
-    platform = connected(emulator_factory, platform_factory)
+def test_webhook_burst_is_answered(connect: Connect) -> None:
+    platform = connect()
     started = time.monotonic()
     with ThreadPoolExecutor(80) as pool:
         codes = list(
@@ -412,29 +376,26 @@ def test_webhook_burst_is_answered(emulator_factory: EmulatorFactory, platform_f
     ],
 )
 def test_webhook_defects(
-    emulator_factory: EmulatorFactory,
-    platform_factory: PlatformFactory,
+    connect: Connect,
     defect: str,
     payload: dict[str, Any],
     second: int,
 ) -> None:
-    platform = connected(emulator_factory, platform_factory, defect=defect)
+    platform = connect(defect=defect)
     assert [platform.post_webhook(payload), platform.post_webhook(payload)] == [
         500 if defect == "webhook_500_on_unknown" else 200,
         second,
     ]
 
 
-def test_slow_webhook_defect(emulator_factory: EmulatorFactory, platform_factory: PlatformFactory) -> None:
-    platform = connected(emulator_factory, platform_factory, defect="slow_webhook")
+def test_slow_webhook_defect(connect: Connect) -> None:
+    platform = connect(defect="slow_webhook")
     with pytest.raises(TimeoutError):
         platform.post_webhook(payloads.status("wamid.S", "sent"), timeout=1)
 
 
-def test_small_backlog_defect_fails_a_burst(
-    emulator_factory: EmulatorFactory, platform_factory: PlatformFactory
-) -> None:
-    platform = connected(emulator_factory, platform_factory, defect="webhook_small_backlog")
+def test_small_backlog_defect_fails_a_burst(connect: Connect) -> None:
+    platform = connect(defect="webhook_small_backlog")
 
     def post(i: int) -> int:
         try:
@@ -451,10 +412,8 @@ def test_small_backlog_defect_fails_a_burst(
 
 
 @pytest.mark.parametrize("defect", [None, "accepts_bad_signature"])
-def test_webhook_signature(
-    emulator_factory: EmulatorFactory, platform_factory: PlatformFactory, defect: str | None
-) -> None:
-    platform = connected(emulator_factory, platform_factory, defect=defect, MMLITE_PLATFORM_WEBHOOK_SECRET="s3cret")
+def test_webhook_signature(connect: Connect, defect: str | None) -> None:
+    platform = connect(defect=defect, MMLITE_PLATFORM_WEBHOOK_SECRET="s3cret")
     body = json.dumps(payloads.status("wamid.X", "sent")).encode()
     good = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
     assert platform.post_webhook(body, {"X-360dialog-Signature": good}) == 200
