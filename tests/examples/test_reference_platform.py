@@ -375,12 +375,7 @@ def test_webhook_burst_is_answered(connect: Connect) -> None:
         ("webhook_500_on_duplicate", payloads.status("wamid.D", "sent"), 500),
     ],
 )
-def test_webhook_defects(
-    connect: Connect,
-    defect: str,
-    payload: dict[str, Any],
-    second: int,
-) -> None:
+def test_webhook_defects(connect: Connect, defect: str, payload: dict[str, Any], second: int) -> None:
     platform = connect(defect=defect)
     assert [platform.post_webhook(payload), platform.post_webhook(payload)] == [
         500 if defect == "webhook_500_on_unknown" else 200,
