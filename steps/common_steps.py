@@ -138,6 +138,11 @@ def _(response: ApiResponse, message: dict[str, Any], conformance: Conformance) 
     conformance.recipient_echoed(response, message["to"])
 
 
+def _observe_response(conformance: Conformance, what: str, observed: str, contract: str, source: str) -> None:
+    """An observation about the response this scenario got; its topic names the scenario (several ask the same)."""
+    conformance.observe(Observation(f"{what} ({conformance.evidence.scenario})", observed, contract, source))
+
+
 @then("both responses are successful sends")
 def _(sends: list[Sent], conformance: Conformance) -> None:
     for sent in sends[-2:]:
@@ -205,25 +210,23 @@ def _(docstring: str, response: ApiResponse, conformance: Conformance) -> None:
 
 @then("the error code is recorded as an observation")
 def _(response: ApiResponse, conformance: Conformance) -> None:
-    conformance.observe(
-        Observation(
-            topic=f"error code ({conformance.evidence.scenario})",
-            observed=conformance.observed_error_code(response),
-            contract="not published by 360dialog or Meta",
-            source="CONTRACT §4.4, §11.6",
-        )
+    _observe_response(
+        conformance,
+        "error code",
+        conformance.observed_error_code(response),
+        "not published by 360dialog or Meta",
+        "CONTRACT §4.4, §11.6",
     )
 
 
 @then(step("the error code is recorded as an observation (published: {code:d})"))
 def _(code: int, response: ApiResponse, conformance: Conformance) -> None:
-    conformance.observe(
-        Observation(
-            topic=f"error code ({conformance.evidence.scenario})",
-            observed=conformance.observed_error_code(response),
-            contract=f"published as {code}, while the message says (#200): the sources contradict each other",
-            source="CONTRACT §6.2, §10.2",
-        )
+    _observe_response(
+        conformance,
+        "error code",
+        conformance.observed_error_code(response),
+        f"published as {code}, while the message says (#200): the sources contradict each other",
+        "CONTRACT §6.2, §10.2",
     )
 
 
@@ -239,14 +242,13 @@ def _(response: ApiResponse, conformance: Conformance) -> None:
 
 @then("the HTTP status is recorded as an observation")
 def _(response: ApiResponse, conformance: Conformance) -> None:
-    conformance.observe(
-        Observation(
-            topic=f"HTTP status ({conformance.evidence.scenario})",
-            observed=f"HTTP {response.status}",
-            contract="not stated by 360dialog's guide; Meta lists 400 for MM Lite errors, 360dialog's API reference "
-            "401 for a bad key",
-            source="CONTRACT §2, §6.2, §11.1",
-        )
+    _observe_response(
+        conformance,
+        "HTTP status",
+        f"HTTP {response.status}",
+        "not stated by 360dialog's guide; Meta lists 400 for MM Lite errors, 360dialog's API reference "
+        "401 for a bad key",
+        "CONTRACT §2, §6.2, §11.1",
     )
 
 
@@ -267,11 +269,10 @@ def _(field: str, message: dict[str, Any], response: ApiResponse, conformance: C
 
 @then("the response body is recorded as an observation")
 def _(response: ApiResponse, conformance: Conformance) -> None:
-    conformance.observe(
-        Observation(
-            topic=f"response body ({conformance.evidence.scenario})",
-            observed=f"HTTP {response.status} {conformance.rendered(response)}",
-            contract="shape not published",
-            source="CONTRACT §10.1, §11.4",
-        )
+    _observe_response(
+        conformance,
+        "response body",
+        f"HTTP {response.status} {conformance.rendered(response)}",
+        "shape not published",
+        "CONTRACT §10.1, §11.4",
     )
