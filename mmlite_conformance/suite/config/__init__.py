@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from mmlite_conformance.suite.config import values as value
 from mmlite_conformance.suite.config.settings import (
@@ -63,32 +64,34 @@ def load_settings(
     if target is None:
         raise ConfigError(problems)
     extra = profile.extra_settings(environ, problems) if profile.extra_settings is not None else None
+    # an offline run as every target configures it; a real account replaces the account, URLs and templates
+    run = Settings(
+        target=target,
+        record=record,
+        api_key=Secret(OFFLINE_API_KEY),
+        not_onboarded_api_key=Secret(OFFLINE_NOT_ONBOARDED_API_KEY),
+        recipient=OFFLINE_RECIPIENT,
+        webhook_listen=listen,
+        wait_timeout=wait_timeout,
+        template_sync_wait=sync_wait,
+        emulator_faults=faults,
+        extra=extra,
+    )
 
     if not profile.real_account:
-        offline_key, offline_not_onboarded = Secret(OFFLINE_API_KEY), Secret(OFFLINE_NOT_ONBOARDED_API_KEY)
-        offline_recipient: str | None = None
         if profile.account_env_optional:
-            offline_key = value.api_key(environ, "D360_API_KEY", problems, required=False) or offline_key
-            offline_not_onboarded = (
-                value.api_key(environ, "D360_NOT_ONBOARDED_API_KEY", problems, required=False) or offline_not_onboarded
+            key = value.api_key(environ, "D360_API_KEY", problems, required=False)
+            other_key = value.api_key(environ, "D360_NOT_ONBOARDED_API_KEY", problems, required=False)
+            number = value.recipient(environ["MMLITE_RECIPIENT"], problems) if environ.get("MMLITE_RECIPIENT") else None
+            run = replace(
+                run,
+                api_key=key or run.api_key,
+                not_onboarded_api_key=other_key or run.not_onboarded_api_key,
+                recipient=number or run.recipient,
             )
-            if environ.get("MMLITE_RECIPIENT"):
-                offline_recipient = value.recipient(environ["MMLITE_RECIPIENT"], problems)
         if problems:
             raise ConfigError(problems, target)
-        return Settings(
-            target=target,
-            record=record,
-            api_key=offline_key,
-            not_onboarded_api_key=offline_not_onboarded,
-            recipient=offline_recipient or OFFLINE_RECIPIENT,
-            webhook_listen=listen,
-            interactive=False,  # the emulator plays the user
-            wait_timeout=wait_timeout,
-            template_sync_wait=sync_wait,
-            emulator_faults=faults,
-            extra=extra,
-        )
+        return run
 
     api_key = value.api_key(environ, "D360_API_KEY", problems, required=True)
     not_onboarded = value.api_key(environ, "D360_NOT_ONBOARDED_API_KEY", problems, required=False)
@@ -122,24 +125,19 @@ def load_settings(
 
     if problems or api_key is None or recipient is None or webhook is None:
         raise ConfigError(problems, target)
-    return Settings(
-        target=target,
-        record=record,
+    return replace(
+        run,
         api_key=api_key,
         not_onboarded_api_key=not_onboarded,
         recipient=recipient,
         cloud_base_url=(cloud or PRODUCTION_BASE_URL).rstrip("/"),
         mm_lite_url=mm_lite or ALPHA_MM_LITE_URL,
-        webhook_listen=listen,
         webhook_public_url=webhook,
         marketing_template=templates["marketing"],
         utility_template=templates["utility"],
         authentication_template=templates["authentication"],
         template_language=language,
         interactive=interactive,
-        wait_timeout=wait_timeout,
-        template_sync_wait=sync_wait,
-        extra=extra,
     )
 
 
