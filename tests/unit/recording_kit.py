@@ -85,10 +85,6 @@ def _handler(calls: list[str]) -> httpx.MockTransport:
     return httpx.MockTransport(handle)
 
 
-def client(calls: list[str], base_url: str = LOOPBACK) -> httpx.Client:
-    return httpx.Client(base_url=base_url, transport=_handler(calls), headers={"D360-API-KEY": API_KEY})
-
-
 def exchanges(api: httpx.Client, to: str = PHONE, with_mmlite: bool = True) -> list[Any]:
     api.post("/_emulator/reset", json={"seed": 7})
     bodies = [api.post("/messages", json={"to": to, "type": "template", "messaging_product": "whatsapp"}).json()]
@@ -100,7 +96,7 @@ def exchanges(api: httpx.Client, to: str = PHONE, with_mmlite: bool = True) -> l
 
 @dataclass(slots=True)
 class Studio:
-    """A cassette folder in a test's tmp_path, where the one scenario (NAME) is recorded and replayed."""
+    """A cassette folder in a test's tmp_path and a mock API: where the one scenario (NAME) is recorded and replayed."""
 
     root: Path
 
@@ -120,6 +116,10 @@ class Studio:
         """The recording as it is on disk: the cassette's and the tape's bytes."""
         return self.cassette.read_bytes(), self.tape.read_bytes()
 
+    def client(self, calls: list[str], base_url: str = LOOPBACK) -> httpx.Client:
+        """A client of the mock API the scenario is recorded from; `calls` gets each request's method and path."""
+        return httpx.Client(base_url=base_url, transport=_handler(calls), headers={"D360-API-KEY": API_KEY})
+
     def recorder(self, mode: RecordingMode, ignored_origins: tuple[str, ...] = ()) -> Recorder:
         return Recorder(
             cassette_dir=self.cassette_dir,
@@ -135,7 +135,7 @@ class Studio:
 
     def record(self, mode: RecordingMode = "record-new", events: list[dict[str, Any]] | None = None) -> None:
         calls: list[str] = []
-        with self.session(mode) as session, client(calls) as api:
+        with self.session(mode) as session, self.client(calls) as api:
             exchanges(api)
             session.save_tape(events or [{"type": "status", "recipient_id": PHONE}])
         assert calls == ["POST /_emulator/reset", "POST /messages", "POST /mmlite/v1/settings"]

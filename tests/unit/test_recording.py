@@ -18,7 +18,6 @@ from tests.unit.recording_kit import (
     PROVENANCE,
     Studio,
     assert_clean,
-    client,
     exchanges,
     pseudonym,
 )
@@ -34,7 +33,7 @@ def test_record_new_refuses_to_overwrite_and_leaves_the_file_byte_identical(stud
     before = studio.files()
     calls: list[str] = []
     with pytest.raises(CassetteError) as caught, studio.session("record-new"):
-        exchanges(client(calls))
+        exchanges(studio.client(calls))
     assert calls == []  # refused before any request
     assert str(caught.value).startswith(f"refusing to overwrite the existing cassette cassettes/{NAME}")
     assert "--record=overwrite" in str(caught.value)
@@ -48,7 +47,7 @@ def test_a_failing_body_leaves_the_old_recording_untouched(studio: Studio) -> No
     with (
         pytest.raises(RuntimeError, match="step failed"),
         studio.session("record-overwrite") as session,
-        client(calls) as api,
+        studio.client(calls) as api,
     ):
         exchanges(api, to=OTHER_PHONE)
         session.save_tape([])
@@ -59,7 +58,7 @@ def test_a_failing_body_leaves_the_old_recording_untouched(studio: Studio) -> No
 
 def test_a_failing_first_recording_writes_nothing(studio: Studio) -> None:
     calls: list[str] = []
-    with pytest.raises(RuntimeError), studio.session("record-new"), client(calls) as api:
+    with pytest.raises(RuntimeError), studio.session("record-new"), studio.client(calls) as api:
         exchanges(api)
         raise RuntimeError("boom")
     assert list(studio.cassette_dir.iterdir()) == []
@@ -78,7 +77,10 @@ def test_replay_serves_the_recording_whatever_the_base_url(recorded: Studio) -> 
     before = recorded.cassette.read_bytes()
     calls: list[str] = []
     replaying = recorded.recorder("replay")
-    with replaying.session(NAME, {"scenario": "Send a template"}) as session, client(calls, "http://10.9.9.9:1") as c:
+    with (
+        replaying.session(NAME, {"scenario": "Send a template"}) as session,
+        recorded.client(calls, "http://10.9.9.9:1") as c,
+    ):
         assert session.mode == "replay" and not session.is_recording
         assert session.provenance == PROVENANCE
         assert session.tape_events == [{"type": "status", "recipient_id": pseudonym(PHONE)}]
@@ -98,7 +100,7 @@ def test_replay_parses_each_cassette_once(recorded: Studio, monkeypatch: pytest.
 
     monkeypatch.setattr(yamlserializer, "deserialize", counting_deserialize)
     replaying = recorded.recorder("replay")
-    with replaying.session(NAME, PROVENANCE), client([]) as api:
+    with replaying.session(NAME, PROVENANCE), recorded.client([]) as api:
         exchanges(api)
     assert len(parsed) == 1  # the suite's check parses it, vcrpy plays what the check parsed
     assert replaying._persister.checked == {}  # nothing kept once played
@@ -106,7 +108,7 @@ def test_replay_parses_each_cassette_once(recorded: Studio, monkeypatch: pytest.
 
 def test_changed_request_in_replay_is_a_redacted_cassette_error(recorded: Studio) -> None:
     calls: list[str] = []
-    with pytest.raises(CassetteError) as caught, recorded.session("replay"), client(calls) as api:
+    with pytest.raises(CassetteError) as caught, recorded.session("replay"), recorded.client(calls) as api:
         exchanges(api, to=OTHER_PHONE)
     assert calls == ["POST /_emulator/reset"]  # control calls pass through; the API call never did
     message = str(caught.value)
@@ -132,7 +134,7 @@ def test_request_made_more_often_than_recorded(recorded: Studio) -> None:
     with (
         pytest.raises(CassetteError, match="more often than recorded"),
         recorded.session("replay"),
-        client(calls) as api,
+        recorded.client(calls) as api,
     ):
         exchanges(api)
         exchanges(api)
@@ -140,7 +142,7 @@ def test_request_made_more_often_than_recorded(recorded: Studio) -> None:
 
 def test_unplayed_interactions_fail_the_replay(recorded: Studio) -> None:
     calls: list[str] = []
-    with pytest.raises(CassetteError) as caught, recorded.session("replay"), client(calls) as api:
+    with pytest.raises(CassetteError) as caught, recorded.session("replay"), recorded.client(calls) as api:
         exchanges(api, with_mmlite=False)
     assert "no longer makes these recorded requests" in str(caught.value)
     assert "POST /mmlite/v1/settings" in str(caught.value)
@@ -154,7 +156,7 @@ def test_unplayed_check_is_skipped_when_the_body_failed(recorded: Studio) -> Non
 
 def test_mode_off_passes_everything_through_and_writes_nothing(studio: Studio) -> None:
     calls: list[str] = []
-    with studio.session("off") as session, client(calls) as api:
+    with studio.session("off") as session, studio.client(calls) as api:
         assert session.cassette is None
         exchanges(api)
         session.save_tape([{"x": 1}])

@@ -13,17 +13,7 @@ from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
 from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL as PLACEHOLDER_URL
 from mmlite_conformance.suite.recording import CanonicalForm
 from mmlite_conformance.suite.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
-from tests.unit.recording_kit import (
-    API_KEY,
-    LOOPBACK,
-    PHONE,
-    PROVENANCE,
-    RECEIVER,
-    FakeRedactor,
-    Studio,
-    client,
-    pseudonym,
-)
+from tests.unit.recording_kit import API_KEY, LOOPBACK, PHONE, PROVENANCE, RECEIVER, FakeRedactor, Studio, pseudonym
 
 pytestmark = pytest.mark.unit
 
@@ -82,7 +72,7 @@ def test_a_number_first_met_in_the_body_is_hidden_in_the_url_too() -> None:
 
 def test_ignored_origins_are_neither_recorded_nor_matched(studio: Studio) -> None:
     calls: list[str] = []
-    with studio.session("record-new", ignored_origins=("127.0.0.1:47001",)), client(calls) as api:
+    with studio.session("record-new", ignored_origins=("127.0.0.1:47001",)), studio.client(calls) as api:
         api.post(RECEIVER, json={"entry": []})
         api.post("/messages", json={"to": PHONE})
     interactions = yaml.safe_load(studio.cassette.read_text(encoding="utf-8"))["interactions"]
