@@ -4,6 +4,7 @@ platform, and the scenarios judge what the platform sent (the emulator's journal
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePath
 from typing import Any
@@ -135,7 +136,8 @@ class PlatformTarget(Target):
         return self.session
 
     def scenario_provenance(self, nodeid: str, requirement_ids: Iterable[str], recipient: str) -> dict[str, Any]:
-        return {"target": self.name}
+        # a fresh nonce names what the scenario creates (templates): a platform keeps state from earlier runs
+        return {"target": self.name, "nonce": secrets.token_hex(4)}
 
     def is_simulated(self, provenance: Mapping[str, Any]) -> bool:
         return False  # the verdicts judge the platform, whose requests are real

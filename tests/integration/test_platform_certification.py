@@ -1,0 +1,232 @@
+"""Certifying a partner's platform: the reference platform passes, benign variants pass, and each broken platform of
+the catalog fails exactly its pinned scenarios, at the pinned step, with the pinned message."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mmlite_conformance.suite.schemas import SchemaRegistry
+from tests.integration.conftest import ROOT, SuiteRun
+from tests.integration.platform_kit import DRIVER, REFERENCE, Failure, failures, platform_env, standalone_service
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+RunSuite = Callable[..., SuiteRun]
+P1 = {
+    "test_a_marketing_template_goes_to_mm_lite_in_explicit_routing_to_messages_in_delegated_routing",
+    "test_a_category_template_goes_to_messages[UTILITY]",
+    "test_a_category_template_goes_to_messages[AUTHENTICATION]",
+    "test_a_text_message_goes_to_messages",
+    "test_a_utility_template_that_becomes_marketing_moves_to_mm_lite_when_the_change_is_completed",
+    "test_a_marketing_template_that_becomes_utility_moves_back_to_messages_when_the_change_is_completed",
+    "test_the_mm_lite_request_is_the_cloud_api_request_with_at_most_message_activity_sharing_added",
+    "test_the_webhook_url_the_platform_registers_is_https_with_no_explicit_port_and_no___in_its_host",
+}
+EXPLICIT_ONLY = {
+    "test_a_utility_template_that_becomes_marketing_moves_to_mm_lite_when_the_change_is_completed",
+    "test_a_marketing_template_that_becomes_utility_moves_back_to_messages_when_the_change_is_completed",
+    "test_the_mm_lite_request_is_the_cloud_api_request_with_at_most_message_activity_sharing_added",
+}
+
+ROUTE = "Then the platform sent it to {} only"
+SENT = "expected send the template"
+#: defect -> {scenario: (failing step, message fragment)}; every other platform scenario must pass
+CATALOG: dict[str, dict[str, tuple[str, str]]] = {
+    "utility_via_mm_lite": {
+        "test_a_category_template_goes_to_messages[UTILITY]": (
+            ROUTE.format("/messages"),
+            "to go to /messages only; the platform sent POST /marketing_messages",
+        ),
+        "test_a_utility_template_that_becomes_marketing_moves_to_mm_lite_when_the_change_is_completed": (
+            ROUTE.format("/messages"),
+            "to go to /messages only; the platform sent POST /marketing_messages",
+        ),
+        "test_a_marketing_template_that_becomes_utility_moves_back_to_messages_when_the_change_is_completed": (
+            ROUTE.format("/messages"),
+            "to go to /messages only; the platform sent POST /marketing_messages",
+        ),
+    },
+    "never_mm_lite": {
+        "test_a_marketing_template_goes_to_mm_lite_in_explicit_routing_to_messages_in_delegated_routing": (
+            "Then the platform sent it to the endpoint its routing mode gives marketing templates",
+            "to go to /marketing_messages only; the platform sent POST /messages",
+        ),
+        "test_a_utility_template_that_becomes_marketing_moves_to_mm_lite_when_the_change_is_completed": (
+            ROUTE.format("/marketing_messages"),
+            "to go to /marketing_messages only; the platform sent POST /messages",
+        ),
+        "test_a_marketing_template_that_becomes_utility_moves_back_to_messages_when_the_change_is_completed": (
+            ROUTE.format("/marketing_messages"),
+            "to go to /marketing_messages only; the platform sent POST /messages",
+        ),
+        "test_the_mm_lite_request_is_the_cloud_api_request_with_at_most_message_activity_sharing_added": (
+            "Then the MM Lite body equals the Cloud API body apart from message_activity_sharing",
+            "expected one send on each endpoint to compare",
+        ),
+    },
+    "text_via_mm_lite": {
+        "test_a_text_message_goes_to_messages": (
+            ROUTE.format("/messages"),
+            "to go to /messages only; the platform sent POST /marketing_messages",
+        ),
+    },
+    "bearer_key": {
+        name: ("And every request it sent carried the bare key in D360-API-KEY", "carried it as 'bearer'")
+        for name in (
+            "test_a_marketing_template_goes_to_mm_lite_in_explicit_routing_to_messages_in_delegated_routing",
+            "test_a_category_template_goes_to_messages[UTILITY]",
+            "test_a_category_template_goes_to_messages[AUTHENTICATION]",
+        )
+    },
+    "body_differs": {
+        "test_the_mm_lite_request_is_the_cloud_api_request_with_at_most_message_activity_sharing_added": (
+            "Then the MM Lite body equals the Cloud API body apart from message_activity_sharing",
+            "they differ in $.campaign (only on MM Lite)",
+        ),
+    },
+    "webhook_host_underscore": {
+        "test_the_webhook_url_the_platform_registers_is_https_with_no_explicit_port_and_no___in_its_host": (
+            "Then every URL it registered is one 360dialog accepts",
+            "360dialog refuses a host with '_'",
+        ),
+    },
+    "webhook_host_port": {
+        "test_the_webhook_url_the_platform_registers_is_https_with_no_explicit_port_and_no___in_its_host": (
+            "Then every URL it registered is one 360dialog accepts",
+            "360dialog refuses a URL with an explicit port",
+        ),
+    },
+    "routes_on_impending": {
+        "test_a_utility_template_that_becomes_marketing_moves_to_mm_lite_when_the_change_is_completed": (
+            ROUTE.format("/messages"),
+            "to go to /messages only; the platform sent POST /marketing_messages",
+        ),
+        "test_a_marketing_template_that_becomes_utility_moves_back_to_messages_when_the_change_is_completed": (
+            ROUTE.format("/marketing_messages"),
+            "to go to /marketing_messages only; the platform sent POST /messages",
+        ),
+    },
+}
+
+
+def _platform_run(run_suite: RunSuite, tmp_path: Path, *args: str, **env: str) -> SuiteRun:
+    return run_suite("--target", "platform", *args, env=platform_env(tmp_path / "platform-state", **env))
+
+
+def test_the_reference_platform_passes_every_platform_scenario_and_its_actions_follow_the_protocol(
+    run_suite: RunSuite, tmp_path: Path
+) -> None:
+    captured = tmp_path / "actions.jsonl"
+    recording = tmp_path / "recording-driver"
+    recording.write_text(
+        f'#!/bin/sh\naction=$(cat)\nprintf "%s\\n" "$action" >> {captured}\nprintf "%s\\n" "$action" | exec {DRIVER}\n'
+    )
+    recording.chmod(0o755)
+    run = _platform_run(run_suite, tmp_path, MMLITE_PLATFORM_DRIVER=str(recording))
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.outcomes == dict.fromkeys(P1, "passed")
+    assert "30 deselected" in run.output  # the guide's scenarios are deselected, not skipped
+    actions = [json.loads(line) for line in captured.read_text().splitlines()]
+    assert {a["action"] for a in actions} == {"connect", "register_webhook", "send_template", "send_text", "disconnect"}
+    schemas = SchemaRegistry.from_directory(ROOT / "schemas")
+    for action in [*actions, *({**a, "sent_by": "a later suite", "priority": 2} for a in actions)]:
+        assert schemas.validate("platform-driver-action", action).valid, action
+    assert not schemas.validate("platform-driver-action", {"action": "send_text", "to": "+55 11"}).valid
+
+
+@pytest.mark.parametrize("defect", sorted(CATALOG))
+def test_a_broken_platform_fails_exactly_its_pinned_scenarios(run_suite: RunSuite, tmp_path: Path, defect: str) -> None:
+    run = _platform_run(run_suite, tmp_path, REFERENCE_PLATFORM_DEFECT=defect)
+    pinned = CATALOG[defect]
+    assert run.failed() == set(pinned), run.output[-3000:]
+    assert run.passed() == P1 - set(pinned)
+    found = failures(run.reports)
+    for scenario, (step, message) in pinned.items():
+        assert found[scenario].step == step, (scenario, found[scenario])
+        assert message in found[scenario].message, (scenario, found[scenario])
+
+
+def test_delegated_routing_passes_where_it_applies(run_suite: RunSuite, tmp_path: Path) -> None:
+    run = _platform_run(run_suite, tmp_path, "-rs", MMLITE_PLATFORM_ROUTING="delegated")
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.passed() == P1 - EXPLICIT_ONLY
+    assert {name for name, outcome in run.outcomes.items() if outcome == "skipped"} == EXPLICIT_ONLY
+    assert "not applicable: the platform delegates routing to 360dialog" in run.output
+
+
+def test_a_shell_driver_forwarding_to_a_running_service_passes(run_suite: RunSuite, tmp_path: Path) -> None:
+    if shutil.which("curl") is None:
+        pytest.skip("needs curl for the shell driver")
+    with standalone_service(tmp_path / "service") as control_url:
+        run = _platform_run(
+            run_suite,
+            tmp_path,
+            "-m",
+            "P1a",
+            MMLITE_PLATFORM_DRIVER=str(REFERENCE / "driver.sh"),
+            REFERENCE_PLATFORM_URL=control_url,
+        )
+    assert run.returncode == 0, run.output[-3000:]
+    assert len(run.passed()) == 4
+
+
+def test_actions_posted_to_a_driver_url_pass(run_suite: RunSuite, tmp_path: Path) -> None:
+    with standalone_service(tmp_path / "service") as control_url:
+        run = _platform_run(
+            run_suite,
+            tmp_path,
+            "-m",
+            "P1a",
+            MMLITE_PLATFORM_DRIVER="",
+            MMLITE_PLATFORM_DRIVER_URL=f"{control_url}/actions",
+        )
+    assert run.returncode == 0, run.output[-3000:]
+    assert len(run.passed()) == 4
+
+
+def test_a_refused_connect_ends_the_run_with_one_message(run_suite: RunSuite, tmp_path: Path) -> None:
+    run = _platform_run(run_suite, tmp_path, MMLITE_PLATFORM_DRIVER="false")
+    assert run.returncode == 4, run.output[-3000:]
+    assert run.output.count("the platform refused to connect (refused: exit status 1); nothing was judged.") == 1
+    assert "Traceback" not in run.output
+
+
+def test_an_action_the_driver_does_not_support_skips_its_scenario_with_that_reason(
+    run_suite: RunSuite, tmp_path: Path
+) -> None:
+    partial = tmp_path / "texts-unsupported"
+    partial.write_text(
+        f'#!/bin/sh\naction=$(cat)\ncase "$action" in *send_text*) exit 3;; esac\n'
+        f'printf "%s\\n" "$action" | exec {DRIVER}\n'
+    )
+    partial.chmod(0o755)
+    run = _platform_run(run_suite, tmp_path, "-rs", "-m", "P1a", MMLITE_PLATFORM_DRIVER=str(partial))
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.outcomes["test_a_text_message_goes_to_messages"] == "skipped"
+    assert "not supported: the platform's driver cannot send the text" in run.output
+    assert len(run.passed()) == 3
+
+
+def test_a_driver_that_cannot_register_a_webhook_ends_the_run_with_one_message(
+    run_suite: RunSuite, tmp_path: Path
+) -> None:
+    minimal = tmp_path / "connect-only"
+    minimal.write_text('#!/bin/sh\ngrep -q \'"action": "connect"\' && exit 0\nexit 3\n')
+    minimal.chmod(0o755)
+    run = _platform_run(run_suite, tmp_path, MMLITE_PLATFORM_DRIVER=str(minimal))
+    assert run.returncode == 4, run.output[-3000:]
+    assert run.output.count("the platform refused to register its webhook (not_supported: exit status 3)") == 1
+
+
+def test_failures_are_read_from_the_cucumber_report(tmp_path: Path) -> None:
+    (tmp_path / "cucumber.json").write_text(
+        '[{"elements": [{"id": "test_x[a]", "steps": [{"keyword": "Then ", "name": "it works", '
+        '"result": {"status": "failed", "error_message": "trace\\nE   ConformanceError: it did not"}}]}]}]'
+    )
+    assert failures(tmp_path) == {"test_x[a]": Failure("Then it works", "ConformanceError: it did not")}
+    assert DRIVER.endswith("driver")
