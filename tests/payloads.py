@@ -7,6 +7,8 @@ from typing import Any
 WABA_ID = "102290129340398"
 PHONE_NUMBER_ID = "106540352242922"
 DISPLAY_NUMBER = "15550783881"
+#: the person on the other phone
+USER = "5521998765432"
 
 
 def webhook(value: dict[str, Any], field: str = "messages") -> dict[str, Any]:
@@ -21,3 +23,15 @@ def webhook(value: dict[str, Any], field: str = "messages") -> dict[str, Any]:
         "object": "whatsapp_business_account",
         "entry": [{"id": WABA_ID, "changes": [{"field": field, "value": value}]}],
     }
+
+
+def status_body(message_id: str, status: str, recipient: str = USER, **extra: Any) -> dict[str, Any]:
+    """A status webhook for one message (more fields of the status item in `extra`)."""
+    item = {"id": message_id, "status": status, "timestamp": "1750263773", "recipient_id": recipient, **extra}
+    return webhook({"statuses": [item]})
+
+
+def inbound_body(text: str, sender: str = USER) -> dict[str, Any]:
+    """A webhook carrying one text message from `sender`."""
+    message = {"from": sender, "id": "wamid.IN1", "timestamp": "1750263800", "type": "text", "text": {"body": text}}
+    return webhook({"contacts": [{"profile": {"name": "Partner"}, "wa_id": sender}], "messages": [message]})

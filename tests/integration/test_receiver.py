@@ -6,7 +6,6 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -23,23 +22,11 @@ from mmlite_conformance.suite.webhooks import (
     statuses,
     to_tape,
 )
-from tests.payloads import webhook
+from tests.payloads import USER, inbound_body, status_body
 
 pytestmark = pytest.mark.integration
 
-USER = "5521998765432"
 REDACTOR = Redactor(["Live_key_0123456789"], [USER], OFFLINE_PSEUDONYM_KEY)
-
-
-def status_body(message_id: str, status: str, recipient: str = USER) -> dict[str, Any]:
-    return webhook(
-        {"statuses": [{"id": message_id, "status": status, "timestamp": "1750263773", "recipient_id": recipient}]}
-    )
-
-
-def inbound_body(text: str, sender: str = USER) -> dict[str, Any]:
-    message = {"from": sender, "id": "wamid.IN1", "timestamp": "1750263800", "type": "text", "text": {"body": text}}
-    return webhook({"contacts": [{"profile": {"name": "Partner"}, "wa_id": sender}], "messages": [message]})
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 import pytest
 
@@ -21,17 +20,11 @@ from mmlite_conformance.suite.webhooks import (
     summarise,
     to_tape,
 )
-from tests.payloads import webhook
+from tests.payloads import USER, status_body, webhook
 
 pytestmark = pytest.mark.unit
 
-USER = "5521998765432"
 REDACTOR = Redactor(["Live_key_0123456789"], [USER], OFFLINE_PSEUDONYM_KEY)
-
-
-def status_body(message_id: str, status: str, **extra: Any) -> dict[str, Any]:
-    item = {"id": message_id, "status": status, "timestamp": "1750263773", "recipient_id": USER, **extra}
-    return webhook({"statuses": [item]})
 
 
 def test_a_tape_store_fails_at_once_when_the_tape_lacks_the_event() -> None:
