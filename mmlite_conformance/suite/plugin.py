@@ -179,6 +179,7 @@ def target(pytestconfig: pytest.Config, redactor: Redactor) -> Iterator[Target]:
         try:
             info = pytestconfig.stash[report.RUN_INFO]
             info.cloud_base_url, info.mm_lite_url = runtime.endpoints.cloud_base_url, runtime.endpoints.mm_lite_url
+            info.warnings = runtime.warnings()
             yield runtime
         finally:
             runtime.stop()

@@ -49,6 +49,10 @@ class PlatformSession:
         self.connected = False
         self._run_digits = f"{secrets.randbelow(10_000):04d}"
         self._recipients = 0
+        #: recipient digits -> the action that named them, for requests that come late
+        self._actions: dict[str, str] = {}
+        #: requests attributed to an earlier action that arrived in a later action's window (for the run header)
+        self.late: list[str] = []
 
     @property
     def routing(self) -> str:
@@ -85,13 +89,23 @@ class PlatformSession:
         outcome = self.driver.perform(action, self.settings.action_timeout)
         if not outcome.accepted:
             return ActionResult(action, outcome, None)
+        recipient = str(action.get("to", ""))
         window = self.journal.window(
             mark,
-            belongs or _to(str(action.get("to", ""))),
+            belongs or _to(recipient),
             first_within=self.settings.action_wait,
             settle=self.settings.settle,
             cap=self.settings.observe_max,
         )
+        for request in window.others:
+            earlier = self._actions.get(request.recipient or "")
+            if earlier is not None:
+                self.late.append(
+                    f"{request.method} {request.path} for the earlier action '{earlier}' came late, "
+                    f"during '{action.get('action')}'"
+                )
+        if recipient:
+            self._actions[recipient] = str(action.get("action"))
         return ActionResult(action, outcome, window)
 
     def send_template(self, to: str, name: str, language: str) -> ActionResult:

@@ -47,6 +47,8 @@ class RunInfo:
     cassette_provenance: str = ""
     #: the target's words for answers that did not come from 360dialog (shown when a scenario was simulated)
     simulation_banner: str = ""
+    #: things the run noticed outside any scenario (e.g. a platform's late requests for earlier actions), redacted
+    warnings: list[str] = field(default_factory=list)
 
 
 RUN_INFO = pytest.StashKey[RunInfo]()

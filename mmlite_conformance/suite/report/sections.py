@@ -151,6 +151,15 @@ def _simulation_banner(summary: Summary) -> str:
     )
 
 
+@summary_section("run warnings", "prefix")
+def _run_warnings(summary: Summary) -> str:
+    warnings = summary.info.warnings
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{esc(w)}</li>" for w in warnings)
+    return f"<div class='mml-banner'><b>Warnings ({len(warnings)})</b><ul>{items}</ul></div>"
+
+
 def _requirement_verdict(outcomes: Iterable[str]) -> str:
     seen = set(outcomes)
     return next((v for v in ("failed", "error", "passed", "xfailed", "skipped") if v in seen), "not run")

@@ -72,6 +72,10 @@ class Target(ABC):
         """Whether a feature file (relative to features/) is run by this target: the guide's, not the platform's."""
         return PLATFORM_FEATURES not in feature.parts
 
+    def warnings(self) -> list[str]:
+        """What the run noticed outside any scenario, for the run header (the list grows while the run goes on)."""
+        return []
+
     def driven_platform(self) -> PlatformSession | None:
         """The partner's platform this run drives, if it drives one."""
         return None

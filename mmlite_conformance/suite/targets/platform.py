@@ -135,6 +135,9 @@ class PlatformTarget(Target):
     def driven_platform(self) -> PlatformSession | None:
         return self.session
 
+    def warnings(self) -> list[str]:
+        return self.session.late if self.session is not None else []
+
     def scenario_provenance(self, nodeid: str, requirement_ids: Iterable[str], recipient: str) -> dict[str, Any]:
         # a fresh nonce names what the scenario creates (templates): a platform keeps state from earlier runs
         return {"target": self.name, "nonce": secrets.token_hex(4)}
