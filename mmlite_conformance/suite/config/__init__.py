@@ -55,7 +55,7 @@ def load_settings(
     target = _target(options, environ, profiles, default_target, problems)
     profile = profiles[target or default_target]  # an unknown target still gets its other options checked
     record = _record(options, target, profiles, problems)
-    listen = value.listen(environ.get("MMLITE_WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN), problems)
+    listen = value.listen(environ, "MMLITE_WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN, problems)
     wait_timeout = value.seconds(environ, "MMLITE_WEBHOOK_TIMEOUT", profile.wait_timeout, problems, positive=True)
     sync_wait = value.seconds(
         environ, "MMLITE_TEMPLATE_SYNC_WAIT", profile.template_sync_wait, problems, positive=False

@@ -24,13 +24,14 @@ def normalise_recipient(value: str) -> str | None:
     return match.group(1) if match else None
 
 
-def listen(value: str, problems: list[str]) -> tuple[str, int]:
+def listen(environ: Mapping[str, str], name: str, default: str, problems: list[str]) -> tuple[str, int]:
+    value = environ.get(name, default)
     host, sep, port_text = value.strip().rpartition(":")
     host = host.removeprefix("[").removesuffix("]")  # [::1]:8080
     port = int(port_text) if port_text.isdigit() else -1
     if not sep or not host or not 0 <= port <= 65535:
         problems.append(
-            f"MMLITE_WEBHOOK_LISTEN={value[:60]!r} is not host:port; use e.g. 127.0.0.1:0 (any free port) or "
+            f"{name}={value[:60]!r} is not host:port; use e.g. 127.0.0.1:0 (any free port) or "
             "0.0.0.0:8080 (behind a tunnel)."
         )
         return ("127.0.0.1", 0)

@@ -74,7 +74,7 @@ def load_platform_settings(environ: Mapping[str, str], problems: list[str]) -> P
         routing="delegated" if routing == "delegated" else "explicit",
         webhook_url=webhook,
         ca_bundle=ca_bundle,
-        emulator_listen=value.listen(environ.get("MMLITE_PLATFORM_EMULATOR_LISTEN", "127.0.0.1:0"), problems),
+        emulator_listen=value.listen(environ, "MMLITE_PLATFORM_EMULATOR_LISTEN", "127.0.0.1:0", problems),
         emulator_url=emulator_url.rstrip("/") if emulator_url else None,
     )
 
