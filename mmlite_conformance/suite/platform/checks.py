@@ -71,7 +71,8 @@ class PlatformChecks(Checker):
     def registered_webhook(self, window: Window) -> list[str]:
         """Each URL the platform registered is one 360dialog accepts: https, no explicit port, no '_' in the host.
         A loopback host may use http and a port (a local rehearsal): returned, to be recorded as an observation."""
-        registrations = [r for r in self.sent_something(window, "register_webhook") if r.path in WEBHOOK_PATHS]
+        sent = self.sent_something(window, "register_webhook")
+        registrations = [r for r in sent if r.method == "POST" and r.path in WEBHOOK_PATHS]  # a read-back GET: allowed
         if not registrations:
             raise self.fail(f"expected a POST to {' or '.join(WEBHOOK_PATHS)}; the platform did not register")
         local: list[str] = []
