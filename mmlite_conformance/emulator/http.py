@@ -33,6 +33,11 @@ class RouteSpec:
     envelope: str = "graph"  # error envelope of this endpoint: "detail" (MM Lite) or "graph"
 
 
+def routes(path: str, **handlers: Handler) -> list[RouteSpec]:
+    """The routes of one path, one handler per HTTP method: `routes("/x", GET=read, POST=write)`."""
+    return [RouteSpec(path, (method,), handler) for method, handler in handlers.items()]
+
+
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(dumps(body), status, headers, media_type="application/json")
 

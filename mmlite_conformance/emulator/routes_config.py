@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator.errors import invalid_parameter
-from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
+from mmlite_conformance.emulator.http import authenticate, json_response, read_json, routes
 from mmlite_conformance.emulator.state import AccountState, EmulatorState, WebhookTarget
 from mmlite_conformance.emulator.templates import CATEGORIES, TTL_MAX, TTL_MIN, Template
 from mmlite_conformance.emulator.urls import webhook_url_problem
@@ -149,10 +149,7 @@ async def list_templates(request: Request, state: EmulatorState) -> Response:
 
 
 ROUTES = [
-    RouteSpec("/waba_webhook", ("POST",), set_waba_webhook),
-    RouteSpec("/waba_webhook", ("GET",), get_waba_webhook),
-    RouteSpec("/v1/configs/webhook", ("POST",), set_phone_webhook),
-    RouteSpec("/v1/configs/webhook", ("GET",), get_phone_webhook),
-    RouteSpec("/v1/configs/templates", ("POST",), create_template),
-    RouteSpec("/v1/configs/templates", ("GET",), list_templates),
+    *routes("/waba_webhook", POST=set_waba_webhook, GET=get_waba_webhook),
+    *routes("/v1/configs/webhook", POST=set_phone_webhook, GET=get_phone_webhook),
+    *routes("/v1/configs/templates", POST=create_template, GET=list_templates),
 ]

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator import notifications as nx
 from mmlite_conformance.emulator.errors import ApiError, invalid_parameter
-from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
+from mmlite_conformance.emulator.http import authenticate, json_response, read_json, routes
 from mmlite_conformance.emulator.params import Params
 from mmlite_conformance.emulator.routes_platform import delivery_options, post_notification
 from mmlite_conformance.emulator.routes_send import schedule_status
@@ -114,14 +114,13 @@ async def list_faults(request: Request, state: EmulatorState) -> Response:
 
 
 ROUTES = [
-    RouteSpec("/_emulator/reset", ("POST",), reset),
-    RouteSpec("/_emulator/clock", ("GET",), get_clock),
-    RouteSpec("/_emulator/clock/advance", ("POST",), advance_clock),
-    RouteSpec("/_emulator/inbound", ("POST",), inbound),
-    RouteSpec("/_emulator/messages/{message_id:path}/read", ("POST",), mark_read),
-    RouteSpec("/_emulator/account", ("GET",), get_account),
-    RouteSpec("/_emulator/account", ("PUT",), put_account),
-    RouteSpec("/_emulator/deliveries/drain", ("POST",), drain),
-    RouteSpec("/_emulator/deliveries", ("GET",), deliveries),
-    RouteSpec("/_emulator/faults", ("GET",), list_faults),
+    *routes("/_emulator/reset", POST=reset),
+    *routes("/_emulator/clock", GET=get_clock),
+    *routes("/_emulator/clock/advance", POST=advance_clock),
+    *routes("/_emulator/inbound", POST=inbound),
+    *routes("/_emulator/messages/{message_id:path}/read", POST=mark_read),
+    *routes("/_emulator/account", GET=get_account, PUT=put_account),
+    *routes("/_emulator/deliveries/drain", POST=drain),
+    *routes("/_emulator/deliveries", GET=deliveries),
+    *routes("/_emulator/faults", GET=list_faults),
 ]

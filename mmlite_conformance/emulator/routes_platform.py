@@ -13,7 +13,7 @@ from mmlite_conformance.emulator import routes_config, routes_send
 from mmlite_conformance.emulator.answers import error_keys
 from mmlite_conformance.emulator.delivery import Attempt
 from mmlite_conformance.emulator.errors import ApiError, invalid_parameter
-from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
+from mmlite_conformance.emulator.http import authenticate, json_response, read_json, routes
 from mmlite_conformance.emulator.journal import Journal
 from mmlite_conformance.emulator.params import Params
 from mmlite_conformance.emulator.routes_config import TEMPLATE_NAME, store_template, template_ttl
@@ -159,13 +159,10 @@ async def clear_journal(request: Request, state: EmulatorState) -> Response:
 
 
 ROUTES = [
-    RouteSpec("/_emulator/notifications", ("POST",), notify),
-    RouteSpec("/_emulator/notifications/kinds", ("GET",), notification_kinds),
-    RouteSpec("/_emulator/templates", ("POST",), put_template),
-    RouteSpec("/_emulator/templates/{name}/{language}", ("PATCH",), patch_template),
-    RouteSpec("/_emulator/answers", ("POST",), arm_answer),
-    RouteSpec("/_emulator/answers", ("GET",), list_answers),
-    RouteSpec("/_emulator/answers", ("DELETE",), clear_answers),
-    RouteSpec("/_emulator/journal", ("GET",), get_journal),
-    RouteSpec("/_emulator/journal", ("DELETE",), clear_journal),
+    *routes("/_emulator/notifications", POST=notify),
+    *routes("/_emulator/notifications/kinds", GET=notification_kinds),
+    *routes("/_emulator/templates", POST=put_template),
+    *routes("/_emulator/templates/{name}/{language}", PATCH=patch_template),
+    *routes("/_emulator/answers", POST=arm_answer, GET=list_answers, DELETE=clear_answers),
+    *routes("/_emulator/journal", GET=get_journal, DELETE=clear_journal),
 ]
