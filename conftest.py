@@ -12,6 +12,7 @@ pytest_plugins = [
     "steps.webhook_steps",
     "steps.template_steps",
     "steps.platform_steps",
+    "steps.platform_error_steps",
 ]
 #: `pytest /path/to/the/checkout` runs the suite, not the project's own tests, examples or benchmarks
 collect_ignore = ["tests", "examples", "benchmarks"]

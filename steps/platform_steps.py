@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from pytest_bdd import given, then, when
 
 from mmlite_conformance.suite import (
+    CLOUD_API_PATH,
+    MM_LITE_PATH,
     ActionResult,
     Conformance,
     Observation,
@@ -16,8 +19,6 @@ from mmlite_conformance.suite import (
 from steps.common_steps import step
 
 TEMPLATE_LANGUAGE = "en"
-MM_LITE_PATH = "/marketing_messages"
-CLOUD_API_PATH = "/messages"
 
 
 @dataclass(slots=True)
@@ -28,6 +29,12 @@ class PlatformScenario:
     last_template: str = ""
     recipient: str = ""
     results: list[ActionResult] = field(default_factory=list)
+    #: the armed answer a scenario waits for the platform to meet: its id and what it is, in words
+    armed: tuple[str, str] = ("", "")
+    #: what puts the account back as it was, run after the scenario whatever its outcome
+    restore: list[Callable[[], object]] = field(default_factory=list)
+    #: how many delivery attempts the emulator had logged before the scenario's send
+    deliveries_seen: int = 0
 
     @property
     def last(self) -> ActionResult:
@@ -35,8 +42,11 @@ class PlatformScenario:
 
 
 @pytest.fixture
-def platform_scenario() -> PlatformScenario:
-    return PlatformScenario()
+def platform_scenario(platform: PlatformSession) -> Iterator[PlatformScenario]:
+    scenario = PlatformScenario()
+    yield scenario
+    for undo in reversed(scenario.restore):
+        platform.restore(undo)
 
 
 # --- Given ------------------------------------------------------------------------------------------------------
@@ -79,8 +89,8 @@ def _(platform: PlatformSession) -> None:
 
 @when("the platform is asked to send the template to a new recipient")
 def _(platform: PlatformSession, platform_scenario: PlatformScenario, conformance: Conformance) -> None:
-    name = platform_scenario.last_template
-    result = platform.send_template(platform.new_recipient(), name, TEMPLATE_LANGUAGE)
+    platform_scenario.recipient = platform.new_recipient()
+    result = platform.send_template(platform_scenario.recipient, platform_scenario.last_template, TEMPLATE_LANGUAGE)
     platform_scenario.results.append(conformance.accepted(result))
 
 

@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from mmlite_conformance.suite.conformance import Conformance as Conformance
     from mmlite_conformance.suite.evidence import Observation as Observation
     from mmlite_conformance.suite.person import User as User
+    from mmlite_conformance.suite.platform.reactions import CLOUD_API_PATH as CLOUD_API_PATH
+    from mmlite_conformance.suite.platform.reactions import INVALID_TOKEN_BODY as INVALID_TOKEN_BODY
+    from mmlite_conformance.suite.platform.reactions import MM_LITE_PATH as MM_LITE_PATH
+    from mmlite_conformance.suite.platform.reactions import TERMS_MESSAGE as TERMS_MESSAGE
+    from mmlite_conformance.suite.platform.reactions import error_code as error_code
+    from mmlite_conformance.suite.platform.reactions import error_message as error_message
+    from mmlite_conformance.suite.platform.session import US_PREFIX as US_PREFIX
     from mmlite_conformance.suite.platform.session import ActionResult as ActionResult
     from mmlite_conformance.suite.platform.session import PlatformSession as PlatformSession
     from mmlite_conformance.suite.targets import Target as Target
@@ -43,7 +50,11 @@ _PUBLIC = {
     "Conformance": "conformance",
     "Observation": "evidence",
     "User": "person",
-    **dict.fromkeys(("ActionResult", "PlatformSession"), "platform.session"),
+    **dict.fromkeys(("ActionResult", "PlatformSession", "US_PREFIX"), "platform.session"),
+    **dict.fromkeys(
+        ("CLOUD_API_PATH", "INVALID_TOKEN_BODY", "MM_LITE_PATH", "TERMS_MESSAGE", "error_code", "error_message"),
+        "platform.reactions",
+    ),
     "Target": "targets",
     **dict.fromkeys(("WebhookStore", "WebhookEvent", "is_inbound_text"), "webhooks"),
     **dict.fromkeys(

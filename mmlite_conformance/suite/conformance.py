@@ -11,15 +11,15 @@ import pytest
 
 from mmlite_conformance.suite.checks import ConformanceError
 from mmlite_conformance.suite.evidence import Exchange, Observation, Redacts, ScenarioEvidence
-from mmlite_conformance.suite.platform.checks import PlatformChecks
 from mmlite_conformance.suite.platform.control import Delivery
+from mmlite_conformance.suite.platform.reactions import ReactionChecks
 from mmlite_conformance.suite.platform.session import ActionResult
 from mmlite_conformance.suite.schemas import SchemaRegistry
 from mmlite_conformance.suite.webhooks import WebhookEvent
 
 
 @dataclass(slots=True, frozen=True)
-class Conformance(PlatformChecks):
+class Conformance(ReactionChecks):
     """Every check (of the API's answers and of a platform's requests), plus schema verdicts, observations and
     the platform's actions written into the scenario's evidence, redacted as they enter it."""
 
@@ -46,8 +46,9 @@ class Conformance(PlatformChecks):
         for event in events:
             self.evidence.add_webhook(self.redact_json({"path": event.path, "body": event.body}))
 
-    def accepted(self, result: ActionResult) -> ActionResult:
-        """Records an action and what the platform sent for it; a refusal fails, "not supported" skips."""
+    def accepted(self, result: ActionResult, *, refusal_allowed: bool = False) -> ActionResult:
+        """Records an action and what the platform sent for it; a refusal fails (unless the requirement allows it),
+        "not supported" skips."""
         outcome = result.outcome
         self.note(f"action: {result.describe()} -> {outcome.verdict} ({outcome.detail}, {outcome.elapsed:.2f} s)")
         for name, text in (("driver stdout", outcome.stdout), ("driver stderr", outcome.stderr)):
@@ -76,7 +77,7 @@ class Conformance(PlatformChecks):
                 )
         if outcome.verdict == "not_supported":
             pytest.skip(f"not supported: the platform's driver cannot {result.describe()} ({outcome.detail})")
-        if outcome.verdict == "refused":
+        if outcome.verdict == "refused" and not refusal_allowed:
             raise self.fail(f"the platform refused to {result.describe()} ({outcome.detail})")
         return result
 

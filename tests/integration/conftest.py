@@ -44,6 +44,42 @@ def _outcomes(junit: Path) -> dict[str, str]:
     return outcomes
 
 
+def suite_process(
+    *args: str, reports: Path, env: Mapping[str, str] | None = None, extra: Sequence[str] = ()
+) -> SuiteRun:
+    """The suite in a fresh interpreter, as a partner runs it, with its evidence written to `reports`."""
+    reports.mkdir(parents=True, exist_ok=True)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(SUITE_VARIABLES)}
+    environ.update(env or {})
+    environ.pop("PYTEST_ADDOPTS", None)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "steps",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        f"--junitxml={reports / 'junit.xml'}",
+        f"--html={reports / 'report.html'}",
+        "--self-contained-html",
+        f"--cucumberjson={reports / 'cucumber.json'}",
+        *args,
+        *extra,
+    ]
+    done = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    return SuiteRun(done.returncode, done.stdout + done.stderr, reports, _outcomes(reports / "junit.xml"))
+
+
 @pytest.fixture
 def run_suite(tmp_path: Path) -> Callable[..., SuiteRun]:
     """`run_suite("--target", "emulator", env={...})`: the suite in a fresh interpreter, evidence in tmp_path."""
@@ -51,36 +87,6 @@ def run_suite(tmp_path: Path) -> Callable[..., SuiteRun]:
     def run(
         *args: str, env: Mapping[str, str] | None = None, reports: Path | None = None, extra: Sequence[str] = ()
     ) -> SuiteRun:
-        out = reports or tmp_path / "reports"
-        out.mkdir(parents=True, exist_ok=True)
-        environ = {k: v for k, v in os.environ.items() if not k.startswith(SUITE_VARIABLES)}
-        environ.update(env or {})
-        environ.pop("PYTEST_ADDOPTS", None)
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "steps",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            f"--junitxml={out / 'junit.xml'}",
-            f"--html={out / 'report.html'}",
-            "--self-contained-html",
-            f"--cucumberjson={out / 'cucumber.json'}",
-            *args,
-            *extra,
-        ]
-        done = subprocess.run(
-            command,
-            cwd=ROOT,
-            env=environ,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-        return SuiteRun(done.returncode, done.stdout + done.stderr, out, _outcomes(out / "junit.xml"))
+        return suite_process(*args, reports=reports or tmp_path / "reports", env=env, extra=extra)
 
     return run

@@ -79,7 +79,7 @@ def test_html_module_calls_no_redactor() -> None:
 
 def test_each_step_section_is_registered_in_order() -> None:
     assert list(STEP_SECTIONS) == ["exchanges", "schema verdicts", "observations", "webhooks", "notes"]
-    assert list(SUMMARY_SECTIONS) == ["run header", "simulation banner", "requirements"]
+    assert list(SUMMARY_SECTIONS) == ["run header", "simulation banner", "run warnings", "requirements"]
 
 
 @pytest.fixture
@@ -149,3 +149,12 @@ def test_requirement_tags_admit_platform_ids_and_fullmatch() -> None:
 def test_the_style_is_a_resource_file() -> None:
     assert html.style().startswith(".mml-scenario{")
     assert report.render_scenario_html(_evidence(), with_style=True).count("<style>") == 1
+
+
+def test_run_warnings_are_listed_in_the_run_header_only_when_there_are_some() -> None:
+    from mmlite_conformance.suite.report import RunInfo, Summary, render_run_header
+
+    assert "Warnings" not in render_run_header(Summary(RunInfo(target="platform")))
+    late = ["POST /messages for the earlier action came late"]
+    header = render_run_header(Summary(RunInfo(target="platform", warnings=late)))
+    assert "Warnings (1)" in header and "came late" in header

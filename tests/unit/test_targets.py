@@ -48,7 +48,7 @@ def _settings(
 
 
 def test_the_registry_knows_every_configurable_target() -> None:
-    assert set(TARGETS) == {"replay", "emulator", "live"}
+    assert set(TARGETS) == {"replay", "emulator", "live", "platform"}
     assert isinstance(create_target(_settings("replay")), ReplayTarget)
 
 

@@ -71,6 +71,32 @@ class EmulatorControl:
     def set_account(self, **fields: bool) -> None:
         self._call("PUT", "/account", fields)
 
+    def arm(
+        self,
+        path: str,
+        status: int,
+        body: Any,
+        *,
+        times: int = 1,
+        to: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """The next `times` matching requests of the account get this answer instead of being processed."""
+        answer: dict[str, Any] = {"method": "POST", "path": path, "status": status, "body": body, "times": times}
+        if to is not None:
+            answer["to"] = to
+        if headers:
+            answer["headers"] = dict(headers)
+        return str(self._call("POST", "/answers", answer)["id"])
+
+    def drain(self, timeout: float) -> None:
+        """Returns once every due webhook delivery was attempted (or after `timeout` s)."""
+        self._call("POST", "/deliveries/drain", {"timeout": timeout})
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        """The emulator's recent delivery attempts (oldest first)."""
+        return list(self._call("GET", "/deliveries")["attempts"])
+
     def notify(self, kind: str, params: Mapping[str, Any], *, timeout: float = 5.0) -> Delivery:
         """Post one notification to the platform's webhook, one attempt, and wait for its answer."""
         answer = self._call(

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from mmlite_conformance.suite.platform.checks import WEBHOOK_PATHS
-from mmlite_conformance.suite.platform.control import Delivery, EmulatorControl
+from mmlite_conformance.suite.platform.control import ControlError, Delivery, EmulatorControl
 from mmlite_conformance.suite.platform.driver import Driver, DriverOutcome, describe
 from mmlite_conformance.suite.platform.journal import Journal, Request, Window
 from mmlite_conformance.suite.platform.settings import PlatformSettings
 
 #: recipients the suite invents for a run: Brazil (a guide geography), "9" for a mobile, then run and counter digits
 RECIPIENT_PREFIX = "55119"
+#: a United States number (+1 555 ...): marketing to it fails with 131049 since April 2025
+US_PREFIX = "1555"
 
 
 @dataclass(slots=True, frozen=True)
@@ -78,10 +80,10 @@ class PlatformSession:
         self.connected = False
         return self.driver.perform({"action": "disconnect"}, self.settings.action_timeout)
 
-    def new_recipient(self) -> str:
+    def new_recipient(self, country_prefix: str = RECIPIENT_PREFIX) -> str:
         """A number no earlier action of this run used: requests are attributed to an action by it."""
         self._recipients += 1
-        return f"{RECIPIENT_PREFIX}{self._run_digits}{self._recipients:04d}"
+        return f"{country_prefix}{self._run_digits}{self._recipients:04d}"
 
     def act(self, action: Mapping[str, Any], belongs: Callable[[Request], bool] | None = None) -> ActionResult:
         """Hand the platform an action; if it accepts, watch the journal for what it sends (see `Journal.window`)."""
@@ -132,6 +134,17 @@ class PlatformSession:
             self.control.change_category(name, language, new)
             params = {"name": name, "language": language, "phase": phase, "previous_category": old}
         return self.control.notify("template_category_update", params)
+
+    def restore(self, undo: Callable[[], object]) -> None:
+        """Put back what a scenario arranged; a restoration that fails is a run warning (the next scenarios may
+        inherit the state), never a lost exception."""
+        try:
+            outcome = undo()
+        except ControlError as error:
+            self.late.append(f"could not restore the account after a scenario: {error}")
+            return
+        if isinstance(outcome, Delivery) and not outcome.answered_2xx:
+            self.late.append(f"the platform's webhook did not accept the {outcome.kind} announcing a restoration")
 
     def user_writes(self, sender: str, text: str) -> Delivery:
         """The recipient writes first (the customer-service window opens), as the emulator's inbound webhook."""
