@@ -32,17 +32,34 @@ def _marketing_path(platform: PlatformSession) -> str:
 
 
 @given(step("the emulator answers the platform's next MM Lite request with HTTP {status:d} and code {code:d}:"))
-def _(status: int, code: int, docstring: str, platform: PlatformSession, platform_scenario: PlatformScenario) -> None:
+def _(
+    status: int,
+    code: int,
+    docstring: str,
+    platform: PlatformSession,
+    platform_scenario: PlatformScenario,
+    conformance: Conformance,
+) -> None:
     armed = platform.control.arm(MM_LITE_PATH, status, json_from_docstring(docstring))
     platform_scenario.armed = (armed, f"the answer {code} from MM Lite")
+    conformance.note(f"arranged: the next POST {MM_LITE_PATH} is answered HTTP {status} with code {code}")
 
 
 @given(
     step("the emulator answers the platform's next request for the template with HTTP {status:d} and code {code:d}:")
 )
-def _(status: int, code: int, docstring: str, platform: PlatformSession, platform_scenario: PlatformScenario) -> None:
-    armed = platform.control.arm(_marketing_path(platform), status, json_from_docstring(docstring))
+def _(
+    status: int,
+    code: int,
+    docstring: str,
+    platform: PlatformSession,
+    platform_scenario: PlatformScenario,
+    conformance: Conformance,
+) -> None:
+    path = _marketing_path(platform)
+    armed = platform.control.arm(path, status, json_from_docstring(docstring))
     platform_scenario.armed = (armed, f"the answer {code}")
+    conformance.note(f"arranged: the next POST {path} is answered HTTP {status} with code {code}")
 
 
 @given(
@@ -59,6 +76,7 @@ def _(
     docstring: str,
     platform: PlatformSession,
     platform_scenario: PlatformScenario,
+    conformance: Conformance,
 ) -> None:
     platform_scenario.recipient = platform.new_recipient()
     armed = platform.control.arm(
@@ -70,6 +88,10 @@ def _(
         headers={"Retry-After": str(seconds)},
     )
     platform_scenario.armed = (armed, f"the 429 with code {code}")
+    conformance.note(
+        f"arranged: the next {times} marketing sends {scope} are answered HTTP 429, code {code}, "
+        f"Retry-After {seconds} s"
+    )
 
 
 @given("the account has not accepted the MM Lite terms")

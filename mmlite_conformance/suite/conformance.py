@@ -58,6 +58,11 @@ class Conformance(ReactionChecks):
             self.note(
                 f"observed {len(result.requests)} request(s) for it; the window ended after {result.window.ended}"
             )
+            start = result.requests[0].time_ms if result.requests else 0.0
+            for request in result.requests:
+                self.note(
+                    f"+{(request.time_ms - start) / 1000:.2f} s: {request.method} {request.path} -> {request.status}"
+                )
             for request in result.requests:
                 self.evidence.add_exchange(
                     Exchange.capture(
