@@ -13,6 +13,7 @@ pytest_plugins = [
     "steps.template_steps",
     "steps.platform_steps",
     "steps.platform_error_steps",
+    "steps.platform_webhook_steps",
 ]
 #: `pytest /path/to/the/checkout` runs the suite, not the project's own tests, examples or benchmarks
 collect_ignore = ["tests", "examples", "benchmarks"]

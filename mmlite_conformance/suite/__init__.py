@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from mmlite_conformance.suite.config import Settings as Settings
     from mmlite_conformance.suite.conformance import Conformance as Conformance
     from mmlite_conformance.suite.evidence import Observation as Observation
+    from mmlite_conformance.suite.person import Operator as Operator
     from mmlite_conformance.suite.person import User as User
+    from mmlite_conformance.suite.platform.control import Delivery as Delivery
     from mmlite_conformance.suite.platform.reactions import CLOUD_API_PATH as CLOUD_API_PATH
     from mmlite_conformance.suite.platform.reactions import INVALID_TOKEN_BODY as INVALID_TOKEN_BODY
     from mmlite_conformance.suite.platform.reactions import MM_LITE_PATH as MM_LITE_PATH
@@ -49,7 +51,8 @@ _PUBLIC = {
     "Settings": "config",
     "Conformance": "conformance",
     "Observation": "evidence",
-    "User": "person",
+    **dict.fromkeys(("Operator", "User"), "person"),
+    "Delivery": "platform.control",
     **dict.fromkeys(("ActionResult", "PlatformSession", "US_PREFIX"), "platform.session"),
     **dict.fromkeys(
         ("CLOUD_API_PATH", "INVALID_TOKEN_BODY", "MM_LITE_PATH", "TERMS_MESSAGE", "error_code", "error_message"),

@@ -95,3 +95,42 @@ class Conformance(ReactionChecks):
                 f"the platform's webhook did not accept the {delivery.kind} notification the next action depends on: "
                 f"{delivery.outcome}, HTTP {delivery.status}"
             )
+
+    def attest(self, what: str, confirmed: bool) -> None:
+        """The operator's answer: the verdict becomes "attested" (never "passed"), or the scenario fails."""
+        if not confirmed:
+            raise self.fail(f"the operator did not confirm that {what}")
+        self.evidence.attested = True
+        self.note(f"attested by the operator: {what}")
+
+    def answered_in_time(self, deliveries: Iterable[Delivery], limit_ms: float) -> None:
+        """Each notification was answered 2xx within `limit_ms` on its one attempt; a 2xx other than 200 is noted."""
+        for delivery in deliveries:
+            latency = "no answer" if delivery.latency_ms is None else f"{delivery.latency_ms:.0f} ms"
+            self.note(f"notification {delivery.kind}: HTTP {delivery.status} ({delivery.outcome}, {latency})")
+            if not delivery.answered_2xx:
+                raise self.fail(
+                    f"the platform's webhook answered a {delivery.kind} notification with {delivery.outcome}, "
+                    f"HTTP {delivery.status}"
+                )
+            if delivery.latency_ms is None or delivery.latency_ms > limit_ms:
+                raise self.fail(
+                    f"the platform's webhook took {latency} to answer a {delivery.kind} notification "
+                    f"(limit {limit_ms / 1000:g} s)"
+                )
+            if delivery.status != 200:
+                self.observe(
+                    Observation(
+                        topic="webhook answer other than 200",
+                        observed=f"HTTP {delivery.status} to a {delivery.kind} notification",
+                        contract="360dialog asks for 200; any 2xx counts as accepted here",
+                        source="CURRENT-API §2.1 (the 5-second rule), CONTRACT §7.2",
+                    )
+                )
+
+    def refused_4xx(self, delivery: Delivery) -> None:
+        self.note(f"notification {delivery.kind}: HTTP {delivery.status} ({delivery.outcome})")
+        if delivery.status is None or not 400 <= delivery.status < 500:
+            raise self.fail(
+                f"expected a 4xx for a wrongly signed notification; the platform answered {delivery.status}"
+            )

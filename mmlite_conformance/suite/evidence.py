@@ -183,6 +183,8 @@ class ScenarioEvidence:
     target: str = ""
     #: whether the answers came from the embedded emulator (directly or through its cassettes), not 360dialog
     simulated: bool = False
+    #: a person confirmed what no request can show: the verdict is "attested", never "passed"
+    attested: bool = False
     provenance: dict[str, Any] = field(default_factory=dict)
     steps: list[StepEvidence] = field(default_factory=list)
     #: what fixtures recorded before the first Gherkin step (not a step of the scenario)

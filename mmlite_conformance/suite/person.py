@@ -9,6 +9,9 @@ import pytest
 
 from mmlite_conformance.suite.targets import Prompt, Target, TargetUnavailableError
 
+#: asks the person at the terminal a question and returns the answer
+Ask = Callable[[str], str]
+
 
 @dataclass(slots=True, frozen=True)
 class User:
@@ -32,3 +35,17 @@ class User:
             action()
         except TargetUnavailableError as reason:
             pytest.skip(str(reason))
+
+
+@dataclass(slots=True, frozen=True)
+class Operator:
+    """The person certifying a platform, who confirms what no request can show (None: nobody can answer here)."""
+
+    ask: Ask | None
+
+    def confirms(self, what: str) -> bool:
+        """Whether the operator confirms `what`; skips the scenario when nobody can answer."""
+        if self.ask is None:
+            pytest.skip(f"needs a person to attest that {what} (no TTY, or CI is set)")
+        answer = self.ask(f"Check on your platform that {what}. Confirmed? [y/n]")
+        return answer.strip().lower().startswith("y")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
@@ -19,7 +19,7 @@ from mmlite_conformance.suite.config import ConfigError, Settings, load_settings
 from mmlite_conformance.suite.conformance import Conformance
 from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL, REQUIREMENT_TAG
 from mmlite_conformance.suite.evidence import ScenarioEvidence
-from mmlite_conformance.suite.person import User
+from mmlite_conformance.suite.person import Ask, Operator, User
 from mmlite_conformance.suite.platform.session import PlatformSession
 from mmlite_conformance.suite.recording import CassetteError, Recorder, RecordingSession, cassette_name
 from mmlite_conformance.suite.redaction import Redactor
@@ -168,6 +168,8 @@ def redactor(pytestconfig: pytest.Config) -> Redactor:
 def target(pytestconfig: pytest.Config, redactor: Redactor) -> Iterator[Target]:
     runtime = pytestconfig.stash[TARGET]
     with runtime.network_guard():
+        if runtime.settings.interactive:
+            runtime.ask = _terminal(pytestconfig)[1]
         try:
             runtime.start(redactor)
         except OSError as error:
@@ -290,15 +292,30 @@ def api(
     return ApiClient(http_client, target.endpoints, settings.api_key, redactor, record=scenario_evidence.add_exchange)
 
 
-@pytest.fixture
-def user(target: Target, request: pytest.FixtureRequest, scenario: ScenarioRun) -> User:
-    capture = request.config.pluginmanager.getplugin("capturemanager")
+def _terminal(config: pytest.Config) -> tuple[Callable[[str], None], Ask]:
+    """Speak to and ask the person at the terminal, past pytest's output capture."""
+    capture = config.pluginmanager.getplugin("capturemanager")
 
     def prompt(message: str) -> None:
         with capture.global_and_fixture_disabled():
             print(f"\n>>> {message}", flush=True)
 
-    return User(target=target, prompt=prompt)
+    def ask(question: str) -> str:
+        with capture.global_and_fixture_disabled():
+            return input(f"\n>>> {question} ")
+
+    return prompt, ask
+
+
+@pytest.fixture
+def user(target: Target, request: pytest.FixtureRequest, scenario: ScenarioRun) -> User:
+    return User(target=target, prompt=_terminal(request.config)[0])
+
+
+@pytest.fixture
+def operator(settings: Settings, request: pytest.FixtureRequest) -> Operator:
+    """The person certifying a platform; nobody when the run cannot ask (no TTY, CI, MMLITE_INTERACTIVE=0)."""
+    return Operator(_terminal(request.config)[1] if settings.interactive else None)
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from tests.integration.conftest import ROOT
 
 REFERENCE = ROOT / "examples" / "reference_platform"
 DRIVER = str(REFERENCE / "driver")
-#: a shorter settle than the default 3 s: the reference platform sends at once, and the catalog runs many times
-FAST = {"MMLITE_PLATFORM_SETTLE": "1"}
+#: a shorter settle than the default 3 s (the catalog runs many times), long enough for its second 429 back-off
+FAST = {"MMLITE_PLATFORM_SETTLE": "2"}
 
 
 @dataclass(slots=True, frozen=True)
@@ -58,7 +58,7 @@ def platform_env(state: Path, **extra: str) -> dict[str, str]:
 @contextmanager
 def standalone_service(state: Path) -> Iterator[str]:
     """The reference service started by hand (as a partner whose driver forwards to a running service would)."""
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, str(REFERENCE / "service.py"), "--port", "0", "--state-dir", str(state)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

@@ -54,4 +54,4 @@ def test_a_target_registered_from_another_module_runs_a_scenario(
 def test_an_unregistered_target_name_is_a_configuration_error(run_suite: Callable[..., SuiteRun]) -> None:
     run = run_suite("--target", "rehearsal")
     assert run.returncode == 4
-    assert "--target='rehearsal' is not a target; choose one of: replay, emulator, live." in run.output
+    assert "--target='rehearsal' is not a target; choose one of: replay, emulator, live, platform." in run.output

@@ -76,6 +76,8 @@ def load_settings(
         template_sync_wait=sync_wait,
         emulator_faults=faults,
         extra=extra,
+        # whether a person can answer (the live user's part, an operator attesting in a platform run)
+        interactive=value.flag(options, environ, problems),
     )
 
     if not profile.real_account:
@@ -121,7 +123,6 @@ def load_settings(
             f"MMLITE_TEMPLATE_LANGUAGE={language[:20]!r} is not a WhatsApp language code; use e.g. 'en', 'en_US', "
             "'pt_BR'."
         )
-    interactive = value.flag(options, environ, problems)
 
     if problems or api_key is None or recipient is None or webhook is None:
         raise ConfigError(problems, target)
@@ -137,7 +138,6 @@ def load_settings(
         utility_template=templates["utility"],
         authentication_template=templates["authentication"],
         template_language=language,
-        interactive=interactive,
     )
 
 

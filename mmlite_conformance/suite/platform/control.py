@@ -97,14 +97,32 @@ class EmulatorControl:
         """The emulator's recent delivery attempts (oldest first)."""
         return list(self._call("GET", "/deliveries")["attempts"])
 
-    def notify(self, kind: str, params: Mapping[str, Any], *, timeout: float = 5.0) -> Delivery:
+    def notify(
+        self, kind: str, params: Mapping[str, Any], *, timeout: float = 5.0, signature: str = "valid"
+    ) -> Delivery:
         """Post one notification to the platform's webhook, one attempt, and wait for its answer."""
+        body = {"kind": kind, "params": dict(params), "wait": True, "attempts": 1, "timeout": timeout}
+        if signature != "valid":
+            body["signature"] = signature
+        return _delivery(kind, self._call("POST", "/notifications", body).get("delivery"))
+
+    def burst(
+        self, kind: str, params: Mapping[str, Any], *, count: int, concurrency: int, within: float, timeout: float
+    ) -> list[Delivery]:
+        """`count` copies of a notification released within `within` s over up to `concurrency` connections."""
         answer = self._call(
             "POST",
-            "/notifications",
-            {"kind": kind, "params": dict(params), "wait": True, "attempts": 1, "timeout": timeout},
+            "/notifications/burst",
+            {
+                "kind": kind,
+                "params": dict(params),
+                "count": count,
+                "concurrency": concurrency,
+                "within": within,
+                "timeout": timeout,
+            },
         )
-        return _delivery(kind, answer.get("delivery"))
+        return [_delivery(kind, report) for report in answer["deliveries"]]
 
     def inbound_text(self, sender: str, text: str, *, timeout: float = 5.0) -> Delivery:
         answer = self._call(

@@ -12,10 +12,13 @@ from mmlite_conformance.suite.platform.checks import WEBHOOK_PATHS
 from mmlite_conformance.suite.platform.control import ControlError, Delivery, EmulatorControl
 from mmlite_conformance.suite.platform.driver import Driver, DriverOutcome, describe
 from mmlite_conformance.suite.platform.journal import Journal, Request, Window
+from mmlite_conformance.suite.platform.notifications import NOTIFICATIONS
 from mmlite_conformance.suite.platform.settings import PlatformSettings
 
 #: recipients the suite invents for a run: Brazil (a guide geography), "9" for a mobile, then run and counter digits
 RECIPIENT_PREFIX = "55119"
+#: how long the emulator waits for the platform's answer to a judged notification (the limit is 5 s)
+JUDGED_TIMEOUT_S = 5.5
 #: a United States number (+1 555 ...): marketing to it fails with 131049 since April 2025
 US_PREFIX = "1555"
 
@@ -145,6 +148,19 @@ class PlatformSession:
             return
         if isinstance(outcome, Delivery) and not outcome.answered_2xx:
             self.late.append(f"the platform's webhook did not accept the {outcome.kind} announcing a restoration")
+
+    def post(self, name: str, *, signature: str = "valid") -> list[Delivery]:
+        """Post the notification a feature names (one or more payloads), each once, judged by its first answer."""
+        return [
+            self.control.notify(kind, params, timeout=JUDGED_TIMEOUT_S, signature=signature)
+            for kind, params in NOTIFICATIONS[name](self.new_recipient())
+        ]
+
+    def burst(self, name: str, count: int, concurrency: int, within: float) -> list[Delivery]:
+        ((kind, params),) = NOTIFICATIONS[name](self.new_recipient())
+        return self.control.burst(
+            kind, params, count=count, concurrency=concurrency, within=within, timeout=JUDGED_TIMEOUT_S
+        )
 
     def user_writes(self, sender: str, text: str) -> Delivery:
         """The recipient writes first (the customer-service window opens), as the emulator's inbound webhook."""

@@ -38,6 +38,8 @@ class PlatformSettings:
     #: where the embedded emulator listens (host, port), unless an emulator already runs at `emulator_url`
     emulator_listen: tuple[str, int] = ("127.0.0.1", 0)
     emulator_url: str | None = None
+    #: the secret the partner shared with the platform: the emulator signs notifications with it
+    webhook_secret: str | None = None
 
     def summary(self) -> dict[str, str]:
         driver = "command" if self.driver_command else "URL" if self.driver_url else "the operator"
@@ -76,6 +78,7 @@ def load_platform_settings(environ: Mapping[str, str], problems: list[str]) -> P
         ca_bundle=ca_bundle,
         emulator_listen=value.listen(environ, "MMLITE_PLATFORM_EMULATOR_LISTEN", "127.0.0.1:0", problems),
         emulator_url=emulator_url.rstrip("/") if emulator_url else None,
+        webhook_secret=environ.get("MMLITE_PLATFORM_WEBHOOK_SECRET") or None,
     )
 
 

@@ -23,8 +23,10 @@ from mmlite_conformance.suite.report.sections import (
 
 
 def _properties(evidence: ScenarioEvidence) -> list[tuple[str, object]]:
-    """JUnit properties: the requirement ids, the target, and each observation."""
+    """JUnit properties: the requirement ids, the target, an attestation, and each observation."""
     props: list[tuple[str, object]] = [("requirement", rid) for rid in evidence.requirement_ids]
+    if evidence.attested:
+        props.append(("verdict", "attested"))
     if evidence.target:
         props.append(("target", evidence.target))
     return props + [("observation", o.summary()) for o in evidence.observations]
@@ -59,6 +61,7 @@ def _attach(item: pytest.Item, report: pytest.TestReport, evidence: ScenarioEvid
         scenario=evidence.scenario,
         observations=len(evidence.observations),
         simulated=evidence.simulated,
+        attested=evidence.attested,
         cucumber=steps,
     )
     remember(report, facts)

@@ -31,6 +31,7 @@ class ReportFacts:
     scenario: str
     observations: int
     simulated: bool
+    attested: bool = False
     #: (feature uri, each step with its Cucumber status), once the scenario's steps are final
     cucumber: tuple[str, list[dict[str, Any]]] | None = None
 
@@ -67,13 +68,35 @@ def facts_of(report: pytest.TestReport) -> ReportFacts | None:
     return _FACTS.get(report)
 
 
-def _merge_outcome(current: str, report: pytest.TestReport) -> str:
+#: the classes of a skip (../shared/design.md, "Verdicts"), by the start of its reason
+SKIP_CLASSES = ("not applicable", "not supported", "needs", "environment")
+
+
+def skip_verdict(report: pytest.TestReport) -> str:
+    """`skipped: <class>` from the skip's reason ("not applicable: ...", "needs a person ..."), or `skipped`."""
+    longrepr = report.longrepr
+    reason = str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr or "")
+    reason = reason.removeprefix("Skipped: ").strip()
+    kind = next((k for k in SKIP_CLASSES if reason.startswith(k)), None)
+    return f"skipped: {kind}" if kind else "skipped"
+
+
+def verdict(report: pytest.TestReport, attested: bool) -> str:
+    """One report's verdict in the suite's set: passed, attested, failed, error, skipped: <class>."""
+    if report.skipped and not hasattr(report, "wasxfail"):
+        return skip_verdict(report)
+    if report.failed:
+        return "failed" if report.when == "call" else "error"
+    return "attested" if attested else "passed"
+
+
+def _merge_outcome(current: str, report: pytest.TestReport, attested: bool) -> str:
     if report.when == "setup":
-        return "error" if report.failed else "skipped" if report.skipped else current
+        return verdict(report, attested) if not report.passed else current
     if report.when == "call":
         if hasattr(report, "wasxfail"):
             return "xfailed" if report.skipped else "passed"
-        return report.outcome
+        return verdict(report, attested)
     if report.failed and current in {"passed", "not run"}:
         return "error"
     return current
@@ -91,7 +114,7 @@ def tally(report: pytest.TestReport) -> None:
         )
     outcome.requirement_ids = facts.requirement_ids or outcome.requirement_ids
     outcome.observations = max(outcome.observations, facts.observations)
-    outcome.outcome = _merge_outcome(outcome.outcome, report)
+    outcome.outcome = _merge_outcome(outcome.outcome, report, facts.attested)
     outcome.simulated = outcome.simulated or facts.simulated
     if facts.cucumber:
         uri, steps = facts.cucumber

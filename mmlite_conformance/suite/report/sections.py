@@ -160,13 +160,28 @@ def _run_warnings(summary: Summary) -> str:
     return f"<div class='mml-banner'><b>Warnings ({len(warnings)})</b><ul>{items}</ul></div>"
 
 
+#: a requirement's verdict is its scenarios' worst: certification needs every scenario passed or attested
+_VERDICT_ORDER = (
+    "failed",
+    "error",
+    "skipped: needs",
+    "skipped: environment",
+    "skipped: not supported",
+    "skipped",
+    "attested",
+    "passed",
+    "xfailed",
+    "skipped: not applicable",
+)
+
+
 def _requirement_verdict(outcomes: Iterable[str]) -> str:
     seen = set(outcomes)
-    return next((v for v in ("failed", "error", "passed", "xfailed", "skipped") if v in seen), "not run")
+    return next((v for v in _VERDICT_ORDER if v in seen), "not run")
 
 
 def _scenario_line(outcome: ScenarioOutcome) -> str:
-    css = "mml-outcome-" + outcome.outcome.replace(" ", "-")
+    css = "mml-outcome-" + outcome.outcome.split(":")[0].replace(" ", "-")
     return f"{esc(outcome.scenario)} — <span class='{css}'>{esc(outcome.outcome)}</span>"
 
 
@@ -186,7 +201,7 @@ def _requirements_table(summary: Summary) -> str:
         verdict = _requirement_verdict(m.outcome for m in members)
         rows.append(
             f"<tr class='mml-requirement' data-requirement='{esc(rid)}'><td><b>{esc(rid)}</b></td>"
-            f"<td class='mml-outcome-{verdict.replace(' ', '-')}'>{verdict}</td>"
+            f"<td class='mml-outcome-{verdict.split(':')[0].replace(' ', '-')}'>{esc(verdict)}</td>"
             f"<td>{'<br>'.join(_scenario_line(m) for m in members)}</td>"
             f"<td>{sum(m.observations for m in members)}</td></tr>"
         )

@@ -48,6 +48,8 @@ class Target(ABC):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        #: asks the person at the terminal (set by the plugin when the run is interactive)
+        self.ask: Callable[[str], str] | None = None
         self.receiver: WebhookReceiver | None = None
         self._endpoints = Endpoints(settings.cloud_base_url, settings.mm_lite_url)
 

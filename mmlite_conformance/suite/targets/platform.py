@@ -98,7 +98,12 @@ class PlatformTarget(Target):
         config = EmulatorConfig(
             accounts=default_accounts(OFFLINE_API_KEY),
             rate_limits=RateLimits(enabled=False),  # a scenario arms the 429s it judges
-            webhooks=WebhookSettings(ca_bundle=self.platform_settings.ca_bundle),
+            # signed in both header forms (360dialog's and Meta's) when the partner shared a secret with the platform
+            webhooks=WebhookSettings(
+                ca_bundle=self.platform_settings.ca_bundle,
+                secret=self.platform_settings.webhook_secret,
+                signature_headers=("360dialog", "meta"),
+            ),
             journal=True,
             deliver_to_any_host=True,
         )
@@ -113,7 +118,7 @@ class PlatformTarget(Target):
             return CommandDriver(settings.driver_command, environment, Path.cwd())
         if settings.driver_url:
             return UrlDriver(settings.driver_url, settings.ca_bundle or True)
-        return OperatorDriver(input if self.settings.interactive else None)
+        return OperatorDriver(self.ask)
 
     @staticmethod
     def _register(base: str, key: str, url: str) -> None:
