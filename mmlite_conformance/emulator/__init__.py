@@ -17,9 +17,9 @@ if TYPE_CHECKING:
         RateLimits,
         WebhookSettings,
     )
-    from mmlite_conformance.emulator.delivery import SIGNATURE_HEADER
     from mmlite_conformance.emulator.faults import FAULTS, UnknownFaultError
     from mmlite_conformance.emulator.server import EmulatorServer
+    from mmlite_conformance.emulator.signing import META_SIGNATURE_HEADER, SIGNATURE_HEADER
     from mmlite_conformance.emulator.state import EmulatorState
 
 # lazy exports: the CLI parser must not pay for Starlette and uvicorn before it needs them
@@ -27,7 +27,8 @@ _EXPORTS = {
     "create_app": "app",
     "EmulatorServer": "server",
     "EmulatorState": "state",
-    "SIGNATURE_HEADER": "delivery",
+    "SIGNATURE_HEADER": "signing",
+    "META_SIGNATURE_HEADER": "signing",
     "FAULTS": "faults",
     "UnknownFaultError": "faults",
     **{
@@ -47,6 +48,7 @@ _EXPORTS = {
 __all__ = [
     "DEFAULT_API_KEY",
     "FAULTS",
+    "META_SIGNATURE_HEADER",
     "NOT_ONBOARDED_API_KEY",
     "SIGNATURE_HEADER",
     "AccountConfig",

@@ -271,6 +271,24 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "sending the request to its answer.",
         "Emulator only; CONTRACT §7.2 (200 within 5 s) is what the latency lets a suite judge.",
     ),
+    Assumption(
+        "A40",
+        "Webhook signature forms",
+        "With a secret, X-360dialog-Signature (A16) by default; --webhook-signature-form meta sends "
+        "X-Hub-Signature-256: sha256=<lowercase hex HMAC-SHA256 of the raw body> instead, both sends the two "
+        "headers with the same digest.",
+        "CONTRACT §7.2 / §11.9 document 360dialog's header only; Meta's Cloud API signs with X-Hub-Signature-256, "
+        "which a platform built for the Cloud API may check instead.",
+    ),
+    Assumption(
+        "A41",
+        "Control-posted signatures and bursts",
+        "A control-posted notification is signed valid (as configured), wrong (every configured form, or both forms "
+        "without a secret, with another key) or none. A burst posts count copies outside the ordered queue, one "
+        "attempt each, copy i released i*within/count s after the first, over at most concurrency connections; "
+        "latency from sending to answer; p99 by nearest rank over the answered copies.",
+        "Emulator only; a burst at the number's throughput (80/s, A18) judged against CONTRACT §7.2 (200 within 5 s).",
+    ),
 )
 
 

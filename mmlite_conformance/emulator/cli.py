@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     import socket
 
 T = TypeVar("T")
+#: --webhook-signature-form -> WebhookSettings.signature_headers
+SIGNATURE_FORM_CHOICES: dict[str, tuple[str, ...]] = {
+    "360dialog": ("360dialog",),
+    "meta": ("meta",),
+    "both": ("360dialog", "meta"),
+}
 _DELAYS, _LIMITS, _HOOKS = DeliveryDelays(), RateLimits(), WebhookSettings()
 
 
@@ -74,6 +80,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-auto-read", action="store_true", help="post 'read' only via the control endpoint")
     parser.add_argument("--no-rate-limits", action="store_true", help="never answer 130429 / 131056")
     parser.add_argument("--webhook-secret", help="sign webhooks with HMAC-SHA256 (header X-360dialog-Signature)")
+    parser.add_argument(
+        "--webhook-signature-form",
+        default="360dialog",
+        metavar="FORM",
+        help="signature sent with --webhook-secret: 360dialog (X-360dialog-Signature, the default), "
+        "meta (X-Hub-Signature-256) or both",
+    )
     parser.add_argument("--webhook-ca-bundle", metavar="FILE", help="PEM CA file the webhook client trusts")
     parser.add_argument(
         "--deliver-anywhere", action="store_true", help="deliver webhooks to any host, not only loopback"
@@ -128,6 +141,9 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
     if unknown:
         raise UsageError(f"unknown fault: {', '.join(unknown)} (see --list-faults)")
     n = _numbers(args)
+    signature_forms = SIGNATURE_FORM_CHOICES.get(args.webhook_signature_form)
+    if signature_forms is None:
+        raise UsageError(f"--webhook-signature-form: one of {', '.join(SIGNATURE_FORM_CHOICES)}")
     if not args.api_key.strip():
         raise UsageError("--api-key: must not be empty")
     return EmulatorConfig(
@@ -149,6 +165,7 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
             n["--webhook-backoff"],
             n["--webhook-backoff-max"],
             args.webhook_ca_bundle,
+            signature_forms,
         ),
         faults=frozenset(args.fault),
         journal=args.journal,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mmlite_conformance.emulator.faults import UnknownFaultError, validate_faults
+from mmlite_conformance.emulator.signing import FORMS
 
 DEFAULT_API_KEY = "emulator-sandbox-key"
 NOT_ONBOARDED_API_KEY = "emulator-not-onboarded-key"
@@ -72,6 +73,7 @@ class WebhookSettings:
     backoff_initial: float = 0.5
     backoff_max: float = 8.0
     ca_bundle: str | None = None  # PEM file of CAs the delivery client trusts (instead of the system store)
+    signature_headers: tuple[str, ...] = ("360dialog",)  # signature forms sent when a secret is set (A40)
 
 
 @dataclass(slots=True, frozen=True)
@@ -126,6 +128,9 @@ class EmulatorConfig:
             raise ConfigError("rate limits must be positive")
         if self.webhooks.max_attempts < 1:
             raise ConfigError("webhook max attempts must be >= 1")
+        forms = self.webhooks.signature_headers
+        if not forms or len(set(forms)) != len(forms) or not set(forms) <= FORMS.keys():
+            raise ConfigError(f"webhook signature headers: distinct forms among {', '.join(FORMS)}, got {forms!r}")
         if self.max_messages_per_account < 1 or self.max_pending_deliveries < 1 or self.max_journal_entries < 1:
             raise ConfigError("store bounds must be >= 1")
         if self.webhooks.ca_bundle is not None and not Path(self.webhooks.ca_bundle).is_file():

@@ -1,12 +1,10 @@
-"""Webhook dispatcher: per-account ordered queues on emulator time, retries with backoff, HMAC signing."""
+"""Webhook dispatcher: per-account ordered queues on emulator time, retries with backoff, signing, bursts."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import heapq
-import hmac
 import time
 from collections import deque
 from collections.abc import Callable
@@ -14,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mmlite_conformance.emulator import faults as fx
+from mmlite_conformance.emulator.burst import BurstPlan, BurstResult, post_burst
 from mmlite_conformance.emulator.clock import Clock
 from mmlite_conformance.emulator.config import WebhookSettings
+from mmlite_conformance.emulator.signing import signature_headers
 from mmlite_conformance.emulator.urls import delivery_allowed
 
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
     import httpx
 
-SIGNATURE_HEADER = "X-360dialog-Signature"
 # resolves the account's current webhook (url, headers) at delivery time, so a later change still applies
 TargetResolver = Callable[[], "tuple[str, dict[str, str]] | None"]
 
@@ -39,6 +38,7 @@ class Delivery:
     done: asyncio.Future[Attempt] | None = field(compare=False, default=None)  # set once the delivery is over
     max_attempts: int | None = field(compare=False, default=None)  # None: the configured number
     timeout: float | None = field(compare=False, default=None)  # None: the configured timeout
+    signature: str = field(compare=False, default="valid")  # valid, wrong or none (signing.SIGNATURES)
 
 
 @dataclass(slots=True)
@@ -50,6 +50,15 @@ class Attempt:
     attempts: int
     status: int | None
     latency_ms: float | None = None  # last attempt: from sending the request to its answer (None: no answer)
+    signature: str = "none"  # the signature sent: valid, wrong or none (not in the deliveries log)
+
+
+#: the fields of an attempt in GET /_emulator/deliveries (its shape before signatures were reported)
+LOGGED = ("account", "kind", "url", "outcome", "attempts", "status", "latency_ms")
+
+
+def logged(attempt: Attempt) -> dict[str, object]:
+    return {name: getattr(attempt, name) for name in LOGGED}
 
 
 class Dispatcher:
@@ -83,6 +92,7 @@ class Dispatcher:
         max_attempts: int | None = None,
         timeout: float | None = None,
         wait: bool = False,
+        signature: str = "valid",
     ) -> asyncio.Future[Attempt] | None:
         """Queue a delivery; with `wait`, return a future resolved with its final Attempt."""
         queue = self._queues.setdefault(account, [])
@@ -91,7 +101,8 @@ class Dispatcher:
             return None
         self._seq += 1
         done = self._bind_loop().create_future() if wait else None
-        heapq.heappush(queue, Delivery(due_at, self._seq, account, payload, resolve, kind, done, max_attempts, timeout))
+        item = Delivery(due_at, self._seq, account, payload, resolve, kind, done, max_attempts, timeout, signature)
+        heapq.heappush(queue, item)
         self._kick(account)
         return done
 
@@ -178,9 +189,7 @@ class Dispatcher:
         url, custom_headers = target
         if not delivery_allowed(url, self._any_host):
             return Attempt(item.account, item.kind, url, "skipped_non_loopback", 0, None)
-        headers = {**custom_headers, "Content-Type": "application/json"}
-        if self._settings.secret and fx.SIGNATURE_MISSING not in self._faults:
-            headers[SIGNATURE_HEADER] = hmac.new(self._settings.secret.encode(), item.body, hashlib.sha256).hexdigest()
+        headers, signature = self._headers(custom_headers, item.body, item.signature)
         client = self._http()
         status: int | None = None
         latency: float | None = None
@@ -192,25 +201,39 @@ class Dispatcher:
                 response = await client.post(url, content=item.body, headers=headers, timeout=timeout)
                 status, latency = response.status_code, (time.perf_counter() - started) * 1000
                 if 200 <= status < 300:
-                    return Attempt(item.account, item.kind, url, "delivered", attempt, status, latency)
+                    return Attempt(item.account, item.kind, url, "delivered", attempt, status, latency, signature)
             except Exception:  # any transport problem counts as a failed attempt, like upstream
                 status, latency = None, None
             if attempt < attempts:
                 delay = min(self._settings.backoff_initial * 2 ** (attempt - 1), self._settings.backoff_max)
                 await asyncio.sleep(delay)
-        return Attempt(item.account, item.kind, url, "failed", attempts, status, latency)
+        return Attempt(item.account, item.kind, url, "failed", attempts, status, latency, signature)
+
+    def _headers(self, custom: dict[str, str], body: bytes, signature: str) -> tuple[dict[str, str], str]:
+        settings = self._settings
+        suppressed = fx.SIGNATURE_MISSING in self._faults
+        signed, sent = signature_headers(settings.secret, settings.signature_headers, body, signature, suppressed)
+        return {**custom, "Content-Type": "application/json", **signed}, sent
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            import httpx  # deferred: keeps emulator start-up fast
-
-            verify: ssl.SSLContext | bool = True
-            if self._settings.ca_bundle:
-                import ssl
-
-                verify = ssl.create_default_context(cafile=self._settings.ca_bundle)
-            self._client = httpx.AsyncClient(timeout=self._settings.timeout, trust_env=False, verify=verify)
+            self._client = webhook_client(self._settings)
         return self._client
+
+    # bursts -----------------------------------------------------------------------------------------------------
+    async def burst(
+        self, body: bytes, resolve: TargetResolver, plan: BurstPlan, signature: str = "valid"
+    ) -> BurstResult:
+        """`plan.count` copies of `body`, each one attempt, outside the ordered queues (nor in the deliveries log)."""
+        target = resolve()
+        if target is None:
+            return BurstResult.unsent(plan, None, "no_webhook")
+        url, custom_headers = target
+        if not delivery_allowed(url, self._any_host):
+            return BurstResult.unsent(plan, url, "skipped_non_loopback")
+        headers, sent = self._headers(custom_headers, body, signature)
+        async with webhook_client(self._settings, plan.concurrency) as client:
+            return BurstResult(url, sent, await post_burst(client, url, headers, body, plan))
 
     async def aclose(self) -> None:
         for worker in list(self._workers.values()):
@@ -222,6 +245,20 @@ class Dispatcher:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+
+def webhook_client(settings: WebhookSettings, connections: int | None = None) -> httpx.AsyncClient:
+    """The delivery client: no proxy from the environment, the configured CAs, at most `connections` connections."""
+    import httpx  # deferred: keeps emulator start-up fast
+
+    verify: ssl.SSLContext | bool = True
+    if settings.ca_bundle:
+        import ssl
+
+        verify = ssl.create_default_context(cafile=settings.ca_bundle)
+    # without `connections`, httpx's own default pool (what deliveries always used)
+    limits = httpx.Limits(max_connections=connections or 100, max_keepalive_connections=connections or 20)
+    return httpx.AsyncClient(timeout=settings.timeout, trust_env=False, verify=verify, limits=limits)
 
 
 def _finish(item: Delivery, outcome: Attempt) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from mmlite_conformance.emulator.answers import error_keys
+from mmlite_conformance.emulator.burst import MAX_CONCURRENCY, MAX_COUNT, MAX_WITHIN
 from mmlite_conformance.emulator.notifications import KINDS
+from mmlite_conformance.emulator.signing import SIGNATURES
 from mmlite_conformance.emulator.templates import CATEGORIES, STATUSES
 
 JSON = "application/json"
@@ -67,6 +69,45 @@ _DELIVERY_OPTIONS: dict[str, Any] = {
     "attempts": {"type": "integer", "minimum": 1, "maximum": 10},
     "timeout": {"type": "number", "minimum": 0.001, "maximum": 30},
 }
+_SIGNATURE: dict[str, Any] = {"enum": list(SIGNATURES)}
+_NOTIFICATION: dict[str, Any] = {"kind": {"enum": list(KINDS)}, "params": _OBJECT, "signature": _SIGNATURE}
+
+
+def _burst_schemas() -> dict[str, Any]:
+    nullable_int, nullable_number = {"type": ["integer", "null"]}, {"type": ["number", "null"]}
+    return {
+        "BurstRequest": _props(
+            ["kind", "count"],
+            **_NOTIFICATION,
+            count={"type": "integer", "minimum": 1, "maximum": MAX_COUNT},
+            concurrency={"type": "integer", "minimum": 1, "maximum": MAX_CONCURRENCY},
+            within={"type": "number", "minimum": 0, "maximum": MAX_WITHIN},
+            timeout=_DELIVERY_OPTIONS["timeout"],
+        ),
+        "BurstAnswer": _props(
+            ["count", "concurrency", "released_within_s", "deliveries", "delivered_2xx"],
+            payload=_OBJECT,
+            count={"type": "integer"},
+            concurrency={"type": "integer"},
+            within={"type": "number"},
+            timeout={"type": "number"},
+            url={"type": ["string", "null"]},
+            signature=_SIGNATURE,
+            released_within_s=nullable_number,
+            deliveries={
+                "type": "array",
+                "items": _props(
+                    ["status", "latency_ms", "outcome"],
+                    status=nullable_int,
+                    latency_ms=nullable_number,
+                    outcome={"enum": ["delivered", "failed", "not_sent", "no_webhook", "skipped_non_loopback"]},
+                ),
+            },
+            delivered_2xx={"type": "integer"},
+            max_latency_ms=nullable_number,
+            p99_latency_ms=nullable_number,
+        ),
+    }
 
 
 def control_schemas() -> dict[str, Any]:
@@ -75,20 +116,25 @@ def control_schemas() -> dict[str, Any]:
         "Account": _props(mm_lite_onboarded={"type": "boolean"}, api_key_valid={"type": "boolean"}),
         "Now": _props(["now"], now={"type": "number"}),
         "DeliveryReport": _props(
-            ["url", "status", "latency_ms", "outcome", "attempts"],
+            ["url", "status", "latency_ms", "outcome", "attempts", "signature"],
             url={"type": ["string", "null"]},
             status=nullable_int,
             latency_ms=nullable_number,
             outcome={"enum": ["delivered", "failed", "no_webhook", "skipped_non_loopback", "dropped"]},
             attempts={"type": "integer"},
+            signature=_SIGNATURE,
         ),
-        "NotificationRequest": _props(["kind"], kind={"enum": list(KINDS)}, params=_OBJECT, **_DELIVERY_OPTIONS),
+        "NotificationRequest": _props(
+            ["kind"], **_NOTIFICATION, **_DELIVERY_OPTIONS, repeat={"type": "integer", "minimum": 1, "maximum": 10}
+        ),
         "NotificationAnswer": _props(
             ["payload"],
             payload=_OBJECT,
             delivery={"anyOf": [ref("DeliveryReport"), {"type": "null"}]},
+            deliveries={"type": "array", "items": ref("DeliveryReport")},
             queued={"type": "boolean"},
         ),
+        **_burst_schemas(),
         "TemplateControl": _props(
             ["name", "language", "category"],
             name={"type": "string", "pattern": "^[a-z0-9_]{1,512}$"},
@@ -163,6 +209,12 @@ def control_paths() -> dict[str, Any]:
             auth=True,
             r200=resp("Delivered or not (wait=true)", ref("NotificationAnswer")),
             r202=resp("Queued (wait=false)", ref("NotificationAnswer")),
+        ),
+        "/_emulator/notifications/burst": control(
+            "Post copies of a notification at once (not queued), one attempt each, and report every answer",
+            ref("BurstRequest"),
+            auth=True,
+            r200=resp("Every copy delivered, failed or not sent", ref("BurstAnswer")),
         ),
         "/_emulator/notifications/kinds": control("The notification kinds and their parameters", None, "get"),
         "/_emulator/templates": control(

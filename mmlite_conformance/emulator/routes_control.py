@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator import notifications as nx
+from mmlite_conformance.emulator.delivery import logged
 from mmlite_conformance.emulator.errors import ApiError, invalid_parameter
 from mmlite_conformance.emulator.http import authenticate, json_response, read_json, routes
 from mmlite_conformance.emulator.params import Params
@@ -104,7 +104,7 @@ async def deliveries(request: Request, state: EmulatorState) -> Response:
         {
             "pending": dispatcher.pending(),
             "dropped": dispatcher.dropped,
-            "attempts": [asdict(a) for a in dispatcher.log],
+            "attempts": [logged(a) for a in dispatcher.log],
         }
     )
 

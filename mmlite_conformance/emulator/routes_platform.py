@@ -11,13 +11,15 @@ from starlette.responses import Response
 from mmlite_conformance.emulator import notifications as nx
 from mmlite_conformance.emulator import routes_config, routes_send
 from mmlite_conformance.emulator.answers import error_keys
+from mmlite_conformance.emulator.burst import MAX_CONCURRENCY, MAX_COUNT, MAX_WITHIN, BurstPlan
 from mmlite_conformance.emulator.delivery import Attempt
-from mmlite_conformance.emulator.errors import ApiError, invalid_parameter
+from mmlite_conformance.emulator.errors import ApiError, dumps, invalid_parameter
 from mmlite_conformance.emulator.http import authenticate, json_response, read_json, routes
 from mmlite_conformance.emulator.journal import Journal
-from mmlite_conformance.emulator.params import Params
+from mmlite_conformance.emulator.params import REQUIRED, Params
 from mmlite_conformance.emulator.routes_config import TEMPLATE_NAME, store_template, template_ttl
-from mmlite_conformance.emulator.routes_send import schedule_webhook
+from mmlite_conformance.emulator.routes_send import schedule_webhook, webhook_resolver
+from mmlite_conformance.emulator.signing import SIGNATURES
 from mmlite_conformance.emulator.state import AccountState, EmulatorState
 from mmlite_conformance.emulator.templates import CATEGORIES, STATUSES
 
@@ -28,11 +30,13 @@ API_ROUTES: dict[tuple[str, str], str] = {
 MAX_WAIT = 120.0  # a waiting notification answers 202 (still queued) after this many real seconds
 MAX_ATTEMPTS = 10
 MAX_TIMEOUT = 30.0
+DEFAULT_CONCURRENCY = 16
 
 
 # deliveries ---------------------------------------------------------------------------------------------------------
 #: what a waited notification says about its delivery
-DELIVERY_REPORT = ("url", "status", "latency_ms", "outcome", "attempts")
+DELIVERY_REPORT = ("url", "status", "latency_ms", "outcome", "attempts", "signature")
+MAX_REPEAT = 10
 
 
 def delivery_report(attempt: Attempt) -> dict[str, Any]:
@@ -51,29 +55,59 @@ def delivery_options(state: EmulatorState, p: Params) -> dict[str, Any]:
 
 
 async def post_notification(
-    state: EmulatorState, account: AccountState, payload: dict[str, Any], kind: str, options: dict[str, Any]
+    state: EmulatorState,
+    account: AccountState,
+    payload: dict[str, Any],
+    kind: str,
+    options: dict[str, Any],
+    repeat: int = 1,
 ) -> tuple[int, dict[str, Any]]:
-    """Queue `payload` now on the account's ordered queue; with wait, answer once the delivery is over."""
+    """Queue `payload` now, `repeat` times back to back, on the account's ordered queue; with wait, answer once every
+    copy is over (`delivery`: the last copy; `deliveries`: each copy, when repeated)."""
     dropped = state.dispatcher.dropped
-    done = schedule_webhook(state, account, payload, state.clock.now(), kind, **options)
-    if done is None:  # not waiting, or the queue is full (then it is not queued)
+    now = state.clock.now()
+    copies = [schedule_webhook(state, account, payload, now, kind, **options) for _ in range(repeat)]
+    done = [copy for copy in copies if copy is not None]
+    if len(done) < repeat:  # not waiting, or the queue is full (then what did not fit is not queued)
         return 202, {"payload": payload, "queued": state.dispatcher.dropped == dropped}
     try:
-        attempt = await asyncio.wait_for(asyncio.shield(done), MAX_WAIT)
+        attempts = await asyncio.wait_for(asyncio.shield(asyncio.gather(*done)), MAX_WAIT)
     except TimeoutError:
         return 202, {"payload": payload, "queued": True, "delivery": None}
-    return 200, {"payload": payload, "delivery": delivery_report(attempt)}
+    answer: dict[str, Any] = {"payload": payload, "delivery": delivery_report(attempts[-1])}
+    if repeat > 1:
+        answer["deliveries"] = [delivery_report(attempt) for attempt in attempts]
+    return 200, answer
 
 
 async def notify(request: Request, state: EmulatorState) -> Response:
     account = authenticate(request, state, control=True)
     p = Params(await read_json(request, state))
     kind = p.text("kind", choices=nx.KINDS)
-    options = delivery_options(state, p)
+    options = {**delivery_options(state, p), "signature": p.text("signature", "valid", SIGNATURES)}
+    repeat = p.integer("repeat", 1, 1, MAX_REPEAT)
     payload = nx.build(kind, nx.Context(state, account, state.clock.now()), p.value("params", {}))
     p.done()
-    status, answer = await post_notification(state, account, payload, kind, options)
+    status, answer = await post_notification(state, account, payload, kind, options, repeat)
     return json_response(answer, status)
+
+
+async def notify_burst(request: Request, state: EmulatorState) -> Response:
+    """Copies of one notification posted at once, outside the ordered queue; answers once every copy is over."""
+    account = authenticate(request, state, control=True)
+    p = Params(await read_json(request, state))
+    kind = p.text("kind", choices=nx.KINDS)
+    plan = BurstPlan(
+        count=p.integer("count", REQUIRED, 1, MAX_COUNT),
+        concurrency=p.integer("concurrency", DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY),
+        within=p.number("within", 1.0, 0.0, MAX_WITHIN),
+        timeout=p.number("timeout", state.config.webhooks.timeout, 0.001, MAX_TIMEOUT),
+    )
+    signature = p.text("signature", "valid", SIGNATURES)
+    payload = nx.build(kind, nx.Context(state, account, state.clock.now()), p.value("params", {}))
+    p.done()
+    result = await state.dispatcher.burst(dumps(payload), webhook_resolver(account), plan, signature)
+    return json_response({"payload": payload, **result.report(plan)})
 
 
 async def notification_kinds(request: Request, state: EmulatorState) -> Response:
@@ -161,6 +195,7 @@ async def clear_journal(request: Request, state: EmulatorState) -> Response:
 ROUTES = [
     *routes("/_emulator/notifications", POST=notify),
     *routes("/_emulator/notifications/kinds", GET=notification_kinds),
+    *routes("/_emulator/notifications/burst", POST=notify_burst),
     *routes("/_emulator/templates", POST=put_template),
     *routes("/_emulator/templates/{name}/{language}", PATCH=patch_template),
     *routes("/_emulator/answers", POST=arm_answer, GET=list_answers, DELETE=clear_answers),

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mmlite_conformance.emulator import faults as fx
-from mmlite_conformance.emulator.delivery import Attempt
+from mmlite_conformance.emulator.delivery import Attempt, TargetResolver
 from mmlite_conformance.emulator.errors import ApiError, dumps
 from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
 from mmlite_conformance.emulator.notifications import messages_notification, status_item
@@ -143,13 +143,20 @@ def schedule_status(
 def schedule_webhook(
     state: EmulatorState, account: AccountState, body: dict[str, Any], due: float, kind: str, **options: Any
 ) -> asyncio.Future[Attempt] | None:
-    """Queue a webhook on the account's ordered queue; options (max_attempts, timeout, wait) go to the dispatcher."""
+    """Queue a webhook on the account's ordered queue; options (max_attempts, timeout, wait, signature) go on."""
+    return state.dispatcher.schedule(
+        account.config.phone_number_id, due, dumps(body), webhook_resolver(account), kind, **options
+    )
+
+
+def webhook_resolver(account: AccountState) -> TargetResolver:
+    """The account's webhook (url, headers) as it is when the delivery starts."""
 
     def resolve() -> tuple[str, dict[str, str]] | None:
         target = account.webhook_target()
         return None if target is None or target.url is None else (target.url, dict(target.headers))
 
-    return state.dispatcher.schedule(account.config.phone_number_id, due, dumps(body), resolve, kind, **options)
+    return resolve
 
 
 ROUTES = [

@@ -247,7 +247,14 @@ def test_wait_reports_a_failing_receiver_after_one_attempt(serve: ServerFactory,
 def test_wait_without_a_webhook(serve: ServerFactory) -> None:
     _, client = serve()
     delivery = client.post("/_emulator/notifications", json={"kind": "account_update", "wait": True}).json()["delivery"]
-    assert delivery == {"url": None, "status": None, "latency_ms": None, "outcome": "no_webhook", "attempts": 0}
+    assert delivery == {
+        "url": None,
+        "status": None,
+        "latency_ms": None,
+        "outcome": "no_webhook",
+        "attempts": 0,
+        "signature": "none",
+    }
 
 
 def test_notifications_stay_ordered_with_queued_statuses(serve: ServerFactory, receiver: Receiver) -> None:
