@@ -45,9 +45,14 @@ def _outcomes(junit: Path) -> dict[str, str]:
 
 
 def suite_process(
-    *args: str, reports: Path, env: Mapping[str, str] | None = None, extra: Sequence[str] = ()
+    *args: str,
+    reports: Path,
+    env: Mapping[str, str] | None = None,
+    extra: Sequence[str] = (),
+    answers: str | None = None,
 ) -> SuiteRun:
-    """The suite in a fresh interpreter, as a partner runs it, with its evidence written to `reports`."""
+    """The suite in a fresh interpreter, as a partner runs it, with its evidence written to `reports`; `answers` is
+    what a person types at the prompts (else standard input is empty)."""
     reports.mkdir(parents=True, exist_ok=True)
     environ = {k: v for k, v in os.environ.items() if not k.startswith(SUITE_VARIABLES)}
     environ.update(env or {})
@@ -74,8 +79,8 @@ def suite_process(
         capture_output=True,
         text=True,
         timeout=600,
-        stdin=subprocess.DEVNULL,
         check=False,
+        **({"input": answers} if answers is not None else {"stdin": subprocess.DEVNULL}),
     )
     return SuiteRun(done.returncode, done.stdout + done.stderr, reports, _outcomes(reports / "junit.xml"))
 
