@@ -220,7 +220,14 @@ KNOWN_VALUE_KEYS: dict[str, frozenset[str]] = {
         }
     ),
     "message_template_status_update": frozenset(
-        {"event", "message_template_id", "message_template_name", "message_template_language", "reason"}
+        {
+            "event",
+            "message_template_id",
+            "message_template_name",
+            "message_template_language",
+            "message_template_category",
+            "reason",
+        }
     ),
     "account_update": frozenset({"event", "phone_number", "waba_info"}),
 }

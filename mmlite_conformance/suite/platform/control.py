@@ -15,6 +15,9 @@ import httpx
 from mmlite_conformance.contract import API_KEY_HEADER
 from mmlite_conformance.suite.constants import EMULATOR_CONTROL_PREFIX
 
+#: how long a notification that arranges a scenario may take to be answered: only P3 judges the platform's speed
+ARRANGING_TIMEOUT_S = 30.0
+
 
 class ControlError(Exception):
     """The emulator refused a control call: the run cannot arrange what a scenario needs."""
@@ -98,7 +101,7 @@ class EmulatorControl:
         return list(self._call("GET", "/deliveries")["attempts"])
 
     def notify(
-        self, kind: str, params: Mapping[str, Any], *, timeout: float = 5.0, signature: str = "valid"
+        self, kind: str, params: Mapping[str, Any], *, timeout: float = ARRANGING_TIMEOUT_S, signature: str = "valid"
     ) -> Delivery:
         """Post one notification to the platform's webhook, one attempt, and wait for its answer."""
         body = {"kind": kind, "params": dict(params), "wait": True, "attempts": 1, "timeout": timeout}
@@ -124,7 +127,7 @@ class EmulatorControl:
         )
         return [_delivery(kind, report) for report in answer["deliveries"]]
 
-    def inbound_text(self, sender: str, text: str, *, timeout: float = 5.0) -> Delivery:
+    def inbound_text(self, sender: str, text: str, *, timeout: float = ARRANGING_TIMEOUT_S) -> Delivery:
         answer = self._call(
             "POST", "/inbound", {"from": sender, "text": text, "wait": True, "attempts": 1, "timeout": timeout}
         )

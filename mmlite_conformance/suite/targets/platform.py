@@ -99,7 +99,9 @@ class PlatformTarget(Target):
             accounts=default_accounts(OFFLINE_API_KEY),
             rate_limits=RateLimits(enabled=False),  # a scenario arms the 429s it judges
             # signed in both header forms (360dialog's and Meta's) when the partner shared a secret with the platform
+            # statuses wait for a slow answer too: only P3 judges the platform's speed, with one attempt each
             webhooks=WebhookSettings(
+                timeout=10.0,
                 ca_bundle=self.platform_settings.ca_bundle,
                 secret=self.platform_settings.webhook_secret,
                 signature_headers=("360dialog", "meta"),
