@@ -21,6 +21,10 @@ DRIVER = str(REFERENCE / "driver")
 FAST = {"MMLITE_PLATFORM_SETTLE": "2"}
 
 
+#: the secret a partner would share with its platform, here for the signature scenario (P3c)
+WEBHOOK_SECRET = "certification-webhook-secret"
+
+
 @dataclass(slots=True, frozen=True)
 class Failure:
     """Where a scenario failed: the Gherkin step and the first line of its error."""
@@ -52,7 +56,13 @@ def _example(element_id: str) -> str:
 
 def platform_env(state: Path, **extra: str) -> dict[str, str]:
     """The variables of a platform run with the reference platform, its state kept under `state`."""
-    return {"MMLITE_PLATFORM_DRIVER": DRIVER, "REFERENCE_PLATFORM_STATE_DIR": str(state), **FAST, **extra}
+    return {
+        "MMLITE_PLATFORM_DRIVER": DRIVER,
+        "REFERENCE_PLATFORM_STATE_DIR": str(state),
+        "MMLITE_PLATFORM_WEBHOOK_SECRET": WEBHOOK_SECRET,  # shared by the suite (the emulator signs) and the platform
+        **FAST,
+        **extra,
+    }
 
 
 @contextmanager

@@ -52,7 +52,39 @@ P2 = P2_EXPLICIT | {
     "test_after_a_failed_status_with_131049_for_a_1_recipient_nothing_more_is_sent_to_that_recipient",
     "test_an_unknown_code_in_the_documented_envelope_is_retried_at_most_twice_and_the_platform_still_works",
 }
-ALL = P1 | P2
+P3A_KINDS = (
+    "a sent status priced marketing_lite",
+    "a delivered status priced marketing",
+    "a read status",
+    "a failed status with error 131049",
+    "an inbound text message",
+    "several statuses in one notification",
+    "the same delivered status twice",
+    "the statuses of one message in reverse order",
+    "an account_update saying the MM Lite terms were signed",
+    "a user_actions link click",
+    "an impending template_category_update",
+    "a completed template_category_update",
+    "a status with fields nobody has documented yet",
+    "a notification of a kind nobody has documented yet",
+)
+
+
+def p3a(kind: str) -> str:
+    return f"test_notification_is_answered_2xx_within_5_s_on_its_first_attempt[{kind}]"
+
+
+BURST = "test_notifications_released_within_1_s_over_16_connections_are_each_answered_2xx_within_5_s"
+SIGNATURE = "test_a_status_signed_with_a_wrong_key_in_both_header_forms_gets_a_4xx"
+#: the scenarios a person attests: skipped without one ("needs a person")
+P3D = {
+    "test_messages_sent_through_mm_lite_are_billed_as_marketing_lite_in_the_platforms_reports",
+    "test_a_message_held_for_quality_assessment_is_not_shown_as_delivered",
+    "test_a_recipient_who_stopped_marketing_is_not_sent_marketing_again",
+}
+P3 = {p3a(kind) for kind in P3A_KINDS} | {BURST, SIGNATURE}
+#: judged without a person: every scenario but the attested ones
+ALL = P1 | P2 | P3
 EXPLICIT_ONLY = P2_EXPLICIT | {
     "test_a_utility_template_that_becomes_marketing_moves_to_mm_lite_when_the_change_is_completed",
     "test_a_marketing_template_that_becomes_utility_moves_back_to_messages_when_the_change_is_completed",
@@ -177,6 +209,35 @@ CATALOG: dict[str, dict[str, tuple[str, str]]] = {
             "expected at most 0 requests to a recipient that failed with 131049",
         ),
     },
+    "webhook_500_on_unknown": {
+        p3a(kind): ("Then every notification was answered 2xx within 5.0 s on its first attempt", "HTTP 500")
+        for kind in (
+            "a user_actions link click",
+            "a status with fields nobody has documented yet",
+            "a notification of a kind nobody has documented yet",
+        )
+    },
+    "webhook_500_on_duplicate": {
+        p3a("the same delivered status twice"): (
+            "Then every notification was answered 2xx within 5.0 s on its first attempt",
+            "HTTP 500",
+        ),
+        BURST: ("Then every notification was answered 2xx within 5.0 s on its first attempt", "HTTP 500"),
+    },
+    "webhook_small_backlog": {
+        BURST: ("Then every notification was answered 2xx within 5.0 s on its first attempt", "status notification"),
+    },
+    "slow_webhook": {
+        **{
+            p3a(kind): ("Then every notification was answered 2xx within 5.0 s on its first attempt", "notification")
+            for kind in P3A_KINDS
+        },
+        BURST: ("Then every notification was answered 2xx within 5.0 s on its first attempt", "notification"),
+        SIGNATURE: ("Then the platform refused it with a 4xx", "expected a 4xx for a wrongly signed notification"),
+    },
+    "accepts_bad_signature": {
+        SIGNATURE: ("Then the platform refused it with a 4xx", "the platform answered 200"),
+    },
     "routes_on_impending": {
         "test_a_utility_template_that_becomes_marketing_moves_to_mm_lite_when_the_change_is_completed": (
             ROUTE.format("/messages"),
@@ -190,8 +251,11 @@ CATALOG: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-def _platform_run(run_suite: RunSuite, tmp_path: Path, *args: str, **env: str) -> SuiteRun:
-    return run_suite("--target", "platform", *args, env=platform_env(tmp_path / "platform-state", **env))
+def _platform_run(run_suite: RunSuite, tmp_path: Path, *args: str, answers: str | None = None, **env: str) -> SuiteRun:
+    environment = platform_env(tmp_path / "platform-state", **env)
+    if answers is None:
+        return run_suite("--target", "platform", *args, env=environment)
+    return suite_process("--target", "platform", *args, reports=tmp_path / "reports", env=environment, answers=answers)
 
 
 def test_the_reference_platform_passes_every_platform_scenario_and_its_actions_follow_the_protocol(
@@ -205,7 +269,7 @@ def test_the_reference_platform_passes_every_platform_scenario_and_its_actions_f
     recording.chmod(0o755)
     run = _platform_run(run_suite, tmp_path, MMLITE_PLATFORM_DRIVER=str(recording))
     assert run.returncode == 0, run.output[-3000:]
-    assert run.outcomes == dict.fromkeys(ALL, "passed")
+    assert run.outcomes == dict.fromkeys(ALL, "passed") | dict.fromkeys(P3D, "skipped")
     assert "30 deselected" in run.output  # the guide's scenarios are deselected, not skipped
     actions = [json.loads(line) for line in captured.read_text().splitlines()]
     assert {a["action"] for a in actions} == {"connect", "register_webhook", "send_template", "send_text", "disconnect"}
@@ -234,6 +298,7 @@ def test_a_broken_platform_fails_exactly_its_pinned_scenarios(catalog_runs: dict
     pinned = CATALOG[defect]
     assert run.failed() == set(pinned), run.output[-3000:]
     assert run.passed() == ALL - set(pinned)
+    assert P3D - set(pinned) <= {name for name, outcome in run.outcomes.items() if outcome == "skipped"}
     found = failures(run.reports)
     for scenario, (step, message) in pinned.items():
         assert found[scenario].step == step, (scenario, found[scenario])
@@ -244,7 +309,7 @@ def test_delegated_routing_passes_where_it_applies(run_suite: RunSuite, tmp_path
     run = _platform_run(run_suite, tmp_path, "-rs", MMLITE_PLATFORM_ROUTING="delegated")
     assert run.returncode == 0, run.output[-3000:]
     assert run.passed() == ALL - EXPLICIT_ONLY
-    assert {name for name, outcome in run.outcomes.items() if outcome == "skipped"} == EXPLICIT_ONLY
+    assert {name for name, outcome in run.outcomes.items() if outcome == "skipped"} == EXPLICIT_ONLY | P3D
     assert "not applicable: the platform delegates routing to 360dialog" in run.output
 
 
@@ -310,6 +375,20 @@ def test_a_driver_that_cannot_register_a_webhook_ends_the_run_with_one_message(
     run = _platform_run(run_suite, tmp_path, MMLITE_PLATFORM_DRIVER=str(minimal))
     assert run.returncode == 4, run.output[-3000:]
     assert run.output.count("the platform refused to register its webhook (not_supported: exit status 3)") == 1
+
+
+def test_the_operator_attests_what_no_request_shows_and_the_verdict_says_attested(
+    run_suite: RunSuite, tmp_path: Path
+) -> None:
+    attested = _platform_run(run_suite, tmp_path, "-m", "P3d", MMLITE_INTERACTIVE="1", answers="y\ny\ny\n")
+    assert attested.returncode == 0, attested.output[-3000:]
+    assert attested.outcomes == dict.fromkeys(P3D, "passed")
+    junit = (attested.reports / "junit.xml").read_text()
+    assert junit.count('name="verdict" value="attested"') == 3
+    assert "attested" in (attested.reports / "report.html").read_text()
+    refused = _platform_run(run_suite, tmp_path, "-m", "P3d", MMLITE_INTERACTIVE="1", answers="n\nn\nn\n")
+    assert set(refused.failed()) == P3D
+    assert "the operator did not confirm that" in refused.output
 
 
 def test_failures_are_read_from_the_cucumber_report(tmp_path: Path) -> None:

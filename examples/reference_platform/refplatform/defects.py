@@ -54,7 +54,7 @@ DESCRIPTIONS: dict[Defect, str] = {
     Defect.SLOW_WEBHOOK: "the webhook endpoint answers after 6 s",
     Defect.WEBHOOK_500_ON_UNKNOWN: "the webhook endpoint answers 500 to unknown fields or notification kinds",
     Defect.WEBHOOK_500_ON_DUPLICATE: "the webhook endpoint answers 500 to a status it has already seen",
-    Defect.WEBHOOK_SMALL_BACKLOG: "the webhook endpoint is single-threaded, listen backlog 1, 50 ms per request",
+    Defect.WEBHOOK_SMALL_BACKLOG: "the webhook endpoint is single-threaded, listen backlog 1, 100 ms per request",
     Defect.ACCEPTS_BAD_SIGNATURE: "the webhook endpoint skips signature verification",
 }
 
