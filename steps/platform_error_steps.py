@@ -31,8 +31,9 @@ def _marketing_path(platform: PlatformSession) -> str:
 # --- Given ------------------------------------------------------------------------------------------------------
 
 
-@given(step("the emulator answers the platform's next MM Lite request with HTTP {status:d} and code {code:d}:"))
+@given(step("the emulator answers the platform's next {which} with HTTP {status:d} and code {code:d}:"))
 def _(
+    which: str,
     status: int,
     code: int,
     docstring: str,
@@ -40,25 +41,10 @@ def _(
     platform_scenario: PlatformScenario,
     conformance: Conformance,
 ) -> None:
-    armed = platform.control.arm(MM_LITE_PATH, status, json_from_docstring(docstring))
-    platform_scenario.armed = (armed, f"the answer {code} from MM Lite")
-    conformance.note(f"arranged: the next POST {MM_LITE_PATH} is answered HTTP {status} with code {code}")
-
-
-@given(
-    step("the emulator answers the platform's next request for the template with HTTP {status:d} and code {code:d}:")
-)
-def _(
-    status: int,
-    code: int,
-    docstring: str,
-    platform: PlatformSession,
-    platform_scenario: PlatformScenario,
-    conformance: Conformance,
-) -> None:
-    path = _marketing_path(platform)
+    """`which`: "MM Lite request", or "request for the template" (the path its routing mode sends marketing to)."""
+    path = MM_LITE_PATH if which == "MM Lite request" else _marketing_path(platform)
     armed = platform.control.arm(path, status, json_from_docstring(docstring))
-    platform_scenario.armed = (armed, f"the answer {code}")
+    platform_scenario.armed = (armed, f"the answer {code}" + (" from MM Lite" if path == MM_LITE_PATH else ""))
     conformance.note(f"arranged: the next POST {path} is answered HTTP {status} with code {code}")
 
 

@@ -86,10 +86,15 @@ class Conformance(ReactionChecks):
             raise self.fail(f"the platform refused to {result.describe()} ({outcome.detail})")
         return result
 
-    def webhook_accepted(self, delivery: Delivery) -> None:
-        """The platform's webhook answered a notification the next action depends on with a 2xx."""
+    def _record_delivery(self, delivery: Delivery) -> str:
+        """Notes a notification posted to the platform: its kind, the answer and its latency (returned)."""
         latency = "no answer" if delivery.latency_ms is None else f"{delivery.latency_ms:.0f} ms"
         self.note(f"notification {delivery.kind}: HTTP {delivery.status} ({delivery.outcome}, {latency})")
+        return latency
+
+    def webhook_accepted(self, delivery: Delivery) -> None:
+        """The platform's webhook answered a notification the next action depends on with a 2xx."""
+        self._record_delivery(delivery)
         if not delivery.answered_2xx:
             raise self.fail(
                 f"the platform's webhook did not accept the {delivery.kind} notification the next action depends on: "
@@ -106,8 +111,7 @@ class Conformance(ReactionChecks):
     def answered_in_time(self, deliveries: Iterable[Delivery], limit_ms: float) -> None:
         """Each notification was answered 2xx within `limit_ms` on its one attempt; a 2xx other than 200 is noted."""
         for delivery in deliveries:
-            latency = "no answer" if delivery.latency_ms is None else f"{delivery.latency_ms:.0f} ms"
-            self.note(f"notification {delivery.kind}: HTTP {delivery.status} ({delivery.outcome}, {latency})")
+            latency = self._record_delivery(delivery)
             if not delivery.answered_2xx:
                 raise self.fail(
                     f"the platform's webhook answered a {delivery.kind} notification with {delivery.outcome}, "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -11,7 +10,7 @@ import httpx
 import pytest
 
 from mmlite_conformance.emulator import EmulatorConfig, EmulatorServer
-from tests.emulator.emulator_helpers import KEY, Hit, Receiver, ServerFactory, fast_config
+from tests.emulator.emulator_helpers import KEY, Hit, Receiver, ServerFactory, fast_config, serving
 
 
 @pytest.fixture
@@ -34,12 +33,8 @@ def receiver() -> Iterator[Receiver]:
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}/hook"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(httpd, state):
+        yield state
 
 
 @pytest.fixture

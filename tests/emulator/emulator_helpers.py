@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
@@ -111,3 +112,23 @@ def schema_validator(name: str) -> Any:
     registry: Registry[Any] = Registry().with_resources((doc["$id"], Resource.from_contents(doc)) for doc in documents)
     target = next(doc for doc in documents if doc["$id"].endswith(f"/{name}.schema.json"))
     return Draft202012Validator(target, registry=registry)
+
+
+class _Served(Protocol):
+    url: str
+
+
+ServedT = TypeVar("ServedT", bound=_Served)
+
+
+@contextmanager
+def serving(httpd: ThreadingHTTPServer, state: ServedT) -> Iterator[ServedT]:
+    """A loopback test receiver served in a thread, its URL in `state.url`; shut down afterwards."""
+    state.url = f"http://127.0.0.1:{httpd.server_address[1]}/hook"
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

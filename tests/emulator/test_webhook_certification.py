@@ -20,7 +20,7 @@ from mmlite_conformance.emulator import (
     EmulatorConfig,
     WebhookSettings,
 )
-from tests.emulator.emulator_helpers import Receiver, ServerFactory, asgi_client, fast_config
+from tests.emulator.emulator_helpers import Receiver, ServerFactory, asgi_client, fast_config, serving
 
 pytestmark = pytest.mark.unit
 SECRET = "s3cret"
@@ -172,12 +172,8 @@ def burst_server() -> Iterator[BurstServer]:
         daemon_threads = True
 
     httpd = Server(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}/hook"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(httpd, state):
+        yield state
 
 
 Burst = Callable[..., dict[str, Any]]

@@ -313,41 +313,20 @@ def test_delegated_routing_passes_where_it_applies(run_suite: RunSuite, tmp_path
     assert "not applicable: the platform delegates routing to 360dialog" in run.output
 
 
-def test_a_shell_driver_forwarding_to_a_running_service_passes(run_suite: RunSuite, tmp_path: Path) -> None:
-    if shutil.which("curl") is None:
+@pytest.mark.parametrize("carrier", ["a shell driver", "a driver URL"])
+def test_actions_reaching_a_running_service_pass(run_suite: RunSuite, tmp_path: Path, carrier: str) -> None:
+    """A driver written in shell that forwards to a long-running service, or actions POSTed to its URL."""
+    if carrier == "a shell driver" and shutil.which("curl") is None:
         pytest.skip("needs curl for the shell driver")
     with standalone_service(tmp_path / "service") as control_url:
-        run = _platform_run(
-            run_suite,
-            tmp_path,
-            "-m",
-            "P1a",
-            MMLITE_PLATFORM_DRIVER=str(REFERENCE / "driver.sh"),
-            REFERENCE_PLATFORM_URL=control_url,
+        driver = (
+            {"MMLITE_PLATFORM_DRIVER": str(REFERENCE / "driver.sh"), "REFERENCE_PLATFORM_URL": control_url}
+            if carrier == "a shell driver"
+            else {"MMLITE_PLATFORM_DRIVER": "", "MMLITE_PLATFORM_DRIVER_URL": f"{control_url}/actions"}
         )
+        run = _platform_run(run_suite, tmp_path, "-m", "P1a", **driver)
     assert run.returncode == 0, run.output[-3000:]
     assert len(run.passed()) == 4
-
-
-def test_actions_posted_to_a_driver_url_pass(run_suite: RunSuite, tmp_path: Path) -> None:
-    with standalone_service(tmp_path / "service") as control_url:
-        run = _platform_run(
-            run_suite,
-            tmp_path,
-            "-m",
-            "P1a",
-            MMLITE_PLATFORM_DRIVER="",
-            MMLITE_PLATFORM_DRIVER_URL=f"{control_url}/actions",
-        )
-    assert run.returncode == 0, run.output[-3000:]
-    assert len(run.passed()) == 4
-
-
-def test_a_refused_connect_ends_the_run_with_one_message(run_suite: RunSuite, tmp_path: Path) -> None:
-    run = _platform_run(run_suite, tmp_path, MMLITE_PLATFORM_DRIVER="false")
-    assert run.returncode == 4, run.output[-3000:]
-    assert run.output.count("the platform refused to connect (refused: exit status 1); nothing was judged.") == 1
-    assert "Traceback" not in run.output
 
 
 def test_an_action_the_driver_does_not_support_skips_its_scenario_with_that_reason(
