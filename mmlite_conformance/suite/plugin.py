@@ -57,6 +57,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[report.REDACTOR] = build_redactor(settings, target)
     config.stash[report.RUN_INFO] = report.RunInfo(
         target=settings.target,
+        run_id=report.new_run_id(),
+        contract_profile=target.contract_profile,
+        cassette_dir=str(cassette_dir(config)),
         cloud_base_url=settings.cloud_base_url,
         mm_lite_url=settings.mm_lite_url,
         suite_version=suite_version(),
@@ -183,6 +186,7 @@ def target(pytestconfig: pytest.Config, redactor: Redactor) -> Iterator[Target]:
             info.cloud_base_url, info.mm_lite_url = runtime.endpoints.cloud_base_url, runtime.endpoints.mm_lite_url
             info.warnings = runtime.warnings()
             yield runtime
+            info.target_files = runtime.save_artefacts(report.reports_folder(pytestconfig), redactor)
         finally:
             runtime.stop()
 
@@ -245,6 +249,9 @@ def scenario(
     try:
         target.begin_scenario()
         with recorder.session(_scenario_cassette_name(item), provenance) as session:
+            if session.mode != "off":  # the bundle's manifest ties the run id to the files it used
+                info = item.config.stash[report.RUN_INFO]
+                info.used_cassettes(recorder.cassette_dir, session.cassette_path, session.tape_path)
             scenario_evidence.provenance = dict(session.provenance)
             scenario_evidence.simulated = target.is_simulated(session.provenance)
             nonce = str(session.provenance.get("nonce", ""))

@@ -14,6 +14,8 @@ from typing import Any
 #: values that change from run to run: timings, dates of the run, the interpreter's and plugins' versions
 _ELAPSED = re.compile(r"\b\d+(?:\.\d+)? ms\b")
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
+#: the run id every artefact carries (`report.run.new_run_id`): a new one each run
+_RUN_ID = re.compile(r"\b\d{8}T\d{6}Z-[0-9a-f]{8}\b")
 _VOLATILE_KEYS = frozenset({"elapsed_ms", "duration", "time", "timestamp", "started_at"})
 _RUN_ONLY_ENVIRONMENT = frozenset({"Python", "Platform", "Packages", "Plugins", "Run started (UTC)"})
 
@@ -45,7 +47,7 @@ def text_of(fragment: str) -> list[str]:
 
 
 def _stable(text: str) -> str:
-    return _ISO_TIME.sub("<time>", _ELAPSED.sub("<ms>", text))
+    return _RUN_ID.sub("<run id>", _ISO_TIME.sub("<time>", _ELAPSED.sub("<ms>", text)))
 
 
 def _stable_data(value: Any) -> Any:

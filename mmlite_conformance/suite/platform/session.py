@@ -83,6 +83,10 @@ class PlatformSession:
         self.connected = False
         return self.driver.perform({"action": "disconnect"}, self.settings.action_timeout)
 
+    def whole_journal(self) -> list[dict[str, Any]]:
+        """Every request the emulator journalled (raw: numbers in clear; the caller redacts before writing)."""
+        return self.control.journal(after=0)[0]
+
     def new_recipient(self, country_prefix: str = RECIPIENT_PREFIX) -> str:
         """A number no earlier action of this run used: requests are attributed to an action by it."""
         self._recipients += 1

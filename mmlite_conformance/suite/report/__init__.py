@@ -5,8 +5,9 @@ from __future__ import annotations
 from mmlite_conformance.suite.report.collect import SCENARIO_EVIDENCE, evidence_for
 from mmlite_conformance.suite.report.cucumber import fix_cucumber_statuses
 from mmlite_conformance.suite.report.data import evidence_as_dict
+from mmlite_conformance.suite.report.files import reports_folder
 from mmlite_conformance.suite.report.ledger import ScenarioOutcome
-from mmlite_conformance.suite.report.run import REDACTOR, REPORT_TITLE, RUN_INFO, Redacts, RunInfo
+from mmlite_conformance.suite.report.run import REDACTOR, REPORT_TITLE, RUN_INFO, Redacts, RunInfo, new_run_id
 from mmlite_conformance.suite.report.scrub import FINAL_SCRUB, FinalScrub, scrub_file
 from mmlite_conformance.suite.report.sections import (
     STEP_SECTIONS,
@@ -37,9 +38,11 @@ __all__ = [
     "evidence_for",
     "fix_cucumber_statuses",
     "natural_key",
+    "new_run_id",
     "render_requirements_table",
     "render_run_header",
     "render_scenario_html",
+    "reports_folder",
     "requirement_ids_from_tags",
     "scrub_file",
     "step_section",

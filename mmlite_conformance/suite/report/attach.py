@@ -8,11 +8,12 @@ import pytest
 
 from mmlite_conformance.suite.evidence import ScenarioEvidence
 from mmlite_conformance.suite.report import collect, scrub
-from mmlite_conformance.suite.report.cucumber import cucumber_steps, fix_cucumber_statuses
+from mmlite_conformance.suite.report.cucumber import cucumber_steps, fix_cucumber_statuses, stamp_run_id
 from mmlite_conformance.suite.report.data import evidence_as_dict
 from mmlite_conformance.suite.report.files import artefact
 from mmlite_conformance.suite.report.html import esc
 from mmlite_conformance.suite.report.ledger import ReportFacts, facts_of, ledger, remember, tally
+from mmlite_conformance.suite.report.record import write_run_record
 from mmlite_conformance.suite.report.run import redactor, run_info
 from mmlite_conformance.suite.report.sections import (
     Summary,
@@ -62,6 +63,7 @@ def _attach(item: pytest.Item, report: pytest.TestReport, evidence: ScenarioEvid
         observations=len(evidence.observations),
         simulated=evidence.simulated,
         attested=evidence.attested,
+        notes=tuple(o.summary() for o in evidence.observations),
         cucumber=steps,
     )
     remember(report, facts)
@@ -109,4 +111,7 @@ def finish_artefacts(config: pytest.Config) -> None:
     cucumber, steps = artefact(config, "cucumber_json_path"), ledger(config).cucumber
     if cucumber is not None and steps:
         fix_cucumber_statuses(cucumber, steps)
+    if cucumber is not None:
+        stamp_run_id(cucumber, run_info(config).run_id)
+    write_run_record(config)
     scrub.scrub_written_files(config)

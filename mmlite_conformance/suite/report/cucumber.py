@@ -71,3 +71,20 @@ def fix_cucumber_statuses(path: Path, scenarios: Mapping[tuple[str, str], Sequen
     if changed:
         write_atomically(path, json.dumps(features))
     return changed
+
+
+def stamp_run_id(path: Path, run_id: str) -> bool:
+    """Each feature of the Cucumber JSON carries the run's id (`run_id`, beside pytest-bdd's own fields)."""
+    if not path.is_file():
+        return False
+    try:
+        features = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return False
+    if not isinstance(features, list):
+        return False
+    for feature in features:
+        if isinstance(feature, dict):
+            feature["run_id"] = run_id
+    write_atomically(path, json.dumps(features))
+    return True

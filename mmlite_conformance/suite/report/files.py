@@ -10,11 +10,20 @@ import pytest
 
 #: pytest's options naming the written artefacts: pytest-html, junitxml, pytest-bdd's Cucumber JSON
 ARTEFACT_OPTIONS = ("htmlpath", "xmlpath", "cucumber_json_path")
+#: the machine-readable record of a run, written beside the JUnit file (read by `mmlite-conformance bundle`)
+RUN_RECORD = "run.json"
 
 
 def artefact(config: pytest.Config, option: str) -> Path | None:
     value = getattr(config.option, option, None)
     return Path(os.path.expandvars(str(value))).expanduser() if value else None
+
+
+def reports_folder(config: pytest.Config) -> Path | None:
+    """Where the run's own files go beside pytest's (run.json, journal.json): the JUnit file's folder, else the
+    first written artefact's."""
+    found = (artefact(config, option) for option in ("xmlpath", *ARTEFACT_OPTIONS))
+    return next((path.parent for path in found if path is not None), None)
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -19,6 +19,8 @@ class ScenarioOutcome:
     outcome: str = "not run"
     observations: int = 0
     simulated: bool = False
+    #: each observation's one-line summary (redacted when captured), for run.json
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -32,6 +34,7 @@ class ReportFacts:
     observations: int
     simulated: bool
     attested: bool = False
+    notes: tuple[str, ...] = ()
     #: (feature uri, each step with its Cucumber status), once the scenario's steps are final
     cucumber: tuple[str, list[dict[str, Any]]] | None = None
 
@@ -114,6 +117,7 @@ def tally(report: pytest.TestReport) -> None:
         )
     outcome.requirement_ids = facts.requirement_ids or outcome.requirement_ids
     outcome.observations = max(outcome.observations, facts.observations)
+    outcome.notes = facts.notes or outcome.notes
     outcome.outcome = _merge_outcome(outcome.outcome, report, facts.attested)
     outcome.simulated = outcome.simulated or facts.simulated
     if facts.cucumber:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import pytest
 
 from mmlite_conformance.suite.report import attach, collect, metadata, scrub
-from mmlite_conformance.suite.report.run import REPORT_TITLE, redactor
+from mmlite_conformance.suite.report.run import REPORT_TITLE, redactor, run_info
 
 
 @pytest.hookimpl(trylast=True)
@@ -20,6 +20,12 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_sessionstart(session: pytest.Session) -> None:
     # again, before pytest-html (trylast) builds the Environment table and before the terminal prints its header
     metadata.clean_metadata(session.config)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _mmlite_run_id(record_testsuite_property: Callable[[str, object], None], pytestconfig: pytest.Config) -> None:
+    """The run id as a JUnit testsuite property (`run_id`), the same id as the HTML header's and run.json's."""
+    record_testsuite_property("run_id", run_info(pytestconfig).run_id)
 
 
 # --- pytest-bdd -> evidence ------------------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
@@ -35,11 +37,19 @@ def _utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def new_run_id() -> str:
+    """A run id that sorts by time: `20250601T101500Z-1a2b3c4d` (UTC second, then 32 random bits)."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+
+
 @dataclass(slots=True)
 class RunInfo:
     """The run header of every artefact: what was tested, against what, from which recordings."""
 
     target: str = "unknown"
+    run_id: str = field(default_factory=new_run_id)
+    #: which contract the run judged against: "alpha" (the API today), "platform" (a partner's platform)
+    contract_profile: str = "alpha"
     cloud_base_url: str = ""
     mm_lite_url: str = ""
     suite_version: str = field(default_factory=suite_version)
@@ -49,6 +59,16 @@ class RunInfo:
     simulation_banner: str = ""
     #: things the run noticed outside any scenario (e.g. a platform's late requests for earlier actions), redacted
     warnings: list[str] = field(default_factory=list)
+    #: the cassette folder, and the files in it the run replayed or recorded (relative, in the order first used)
+    cassette_dir: str = ""
+    cassettes: list[str] = field(default_factory=list)
+    #: files the target left beside the reports (a platform run: journal.json)
+    target_files: list[str] = field(default_factory=list)
+
+    def used_cassettes(self, folder: Path, *files: Path) -> None:
+        for name in (path.relative_to(folder).as_posix() for path in files):
+            if name not in self.cassettes:
+                self.cassettes.append(name)
 
 
 RUN_INFO = pytest.StashKey[RunInfo]()

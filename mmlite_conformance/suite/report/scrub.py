@@ -23,8 +23,14 @@ from _pytest._code.code import ReprFileLocation, TerminalRepr
 from _pytest._io import TerminalWriter
 
 from mmlite_conformance.suite.report.data import to_jsonable
-from mmlite_conformance.suite.report.files import ARTEFACT_OPTIONS, artefact, write_atomically
-from mmlite_conformance.suite.report.run import NoRedaction, Redacts, redactor
+from mmlite_conformance.suite.report.files import (
+    ARTEFACT_OPTIONS,
+    RUN_RECORD,
+    artefact,
+    reports_folder,
+    write_atomically,
+)
+from mmlite_conformance.suite.report.run import NoRedaction, Redacts, redactor, run_info
 
 _Report = TypeVar("_Report", pytest.TestReport, pytest.CollectReport)
 
@@ -276,11 +282,17 @@ def scrub_written_files(config: pytest.Config) -> FinalScrub:
     """Scrub every artefact pytest wrote and count what changed (kept in config.stash[FINAL_SCRUB])."""
     red = redactor(config)
     result = config.stash[FINAL_SCRUB] = FinalScrub()
-    for option in ARTEFACT_OPTIONS:
-        path = artefact(config, option)
-        if path is not None:
-            result.fragments[str(path)] = scrub_file(path, red)
+    for path in _written_files(config):
+        result.fragments[str(path)] = scrub_file(path, red)
     return result
+
+
+def _written_files(config: pytest.Config) -> list[Path]:
+    """pytest's artefacts, then the suite's own files beside them: run.json and the target's (journal.json)."""
+    written = [path for option in ARTEFACT_OPTIONS if (path := artefact(config, option)) is not None]
+    folder = reports_folder(config)
+    own = [RUN_RECORD, *run_info(config).target_files] if folder is not None else []
+    return written + [folder / name for name in own if folder is not None]
 
 
 def say_what_the_final_scrub_found(terminal: pytest.TerminalReporter) -> None:

@@ -129,6 +129,7 @@ def render_scenario_html(
 def _run_table(summary: Summary) -> str:
     info = summary.info
     rows = [
+        ("Run id", info.run_id),
         ("Target", info.target),
         ("Cloud API base URL", info.cloud_base_url or "—"),
         ("MM Lite URL", info.mm_lite_url or "—"),
@@ -175,7 +176,7 @@ _VERDICT_ORDER = (
 )
 
 
-def _requirement_verdict(outcomes: Iterable[str]) -> str:
+def requirement_verdict(outcomes: Iterable[str]) -> str:
     seen = set(outcomes)
     return next((v for v in _VERDICT_ORDER if v in seen), "not run")
 
@@ -198,7 +199,7 @@ def _requirements_table(summary: Summary) -> str:
     rows = []
     for rid in order:
         members = by_requirement[rid]
-        verdict = _requirement_verdict(m.outcome for m in members)
+        verdict = requirement_verdict(m.outcome for m in members)
         rows.append(
             f"<tr class='mml-requirement' data-requirement='{esc(rid)}'><td><b>{esc(rid)}</b></td>"
             f"<td class='mml-outcome-{verdict.split(':')[0].replace(' ', '-')}'>{esc(verdict)}</td>"

@@ -45,6 +45,8 @@ class Target(ABC):
 
     name: ClassVar[str]
     profile: ClassVar[TargetProfile]
+    #: the contract the run judges against (run.json, the bundle's manifest); issue 14 adds "ga"
+    contract_profile: ClassVar[str] = "alpha"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -81,6 +83,10 @@ class Target(ABC):
     def driven_platform(self) -> PlatformSession | None:
         """The partner's platform this run drives, if it drives one."""
         return None
+
+    def save_artefacts(self, folder: Path | None, redactor: Redactor) -> list[str]:
+        """Files the target leaves beside the reports at the end of the run, redacted (their names)."""
+        return []
 
     @abstractmethod
     def run_words(self, cassette_dir: Path) -> RunWords:

@@ -3,6 +3,7 @@ platform, and the scenarios judge what the platform sent (the emulator's journal
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Iterable, Mapping
@@ -15,7 +16,7 @@ from mmlite_conformance.contract import API_KEY_HEADER, MARKETING_MESSAGES_PATH,
 from mmlite_conformance.suite.client import Endpoints
 from mmlite_conformance.suite.config import OFFLINE_API_KEY, TargetProfile
 from mmlite_conformance.suite.constants import PLATFORM_FEATURES
-from mmlite_conformance.suite.platform.control import EmulatorControl
+from mmlite_conformance.suite.platform.control import ControlError, EmulatorControl
 from mmlite_conformance.suite.platform.driver import CommandDriver, Driver, OperatorDriver, UrlDriver
 from mmlite_conformance.suite.platform.session import PlatformSession
 from mmlite_conformance.suite.platform.settings import PlatformSettings, load_platform_settings
@@ -23,6 +24,8 @@ from mmlite_conformance.suite.redaction import Redactor
 from mmlite_conformance.suite.targets.base import Prompt, RunWords, Target, TargetUnavailableError
 from mmlite_conformance.suite.webhooks import WebhookStore, from_tape
 
+#: the emulator's journal of a platform run, saved beside the reports
+JOURNAL_FILE = "journal.json"
 #: the protocol version a driver is told it speaks
 PROTOCOL_ENVIRONMENT = {"MMLITE_PLATFORM_PROTOCOL": "1"}
 
@@ -33,6 +36,7 @@ class PlatformUnavailableError(Exception):
 
 class PlatformTarget(Target):
     name = "platform"
+    contract_profile = "platform"
     # the platform acts in real time; nothing here is recorded or replayed
     profile = TargetProfile(
         real_account=False,
@@ -144,6 +148,21 @@ class PlatformTarget(Target):
 
     def warnings(self) -> list[str]:
         return self.session.late if self.session is not None else []
+
+    def save_artefacts(self, folder: Path | None, redactor: Redactor) -> list[str]:
+        """The emulator's journal of the run as `journal.json`, each entry redacted as it is read."""
+        if self.session is None or folder is None:
+            return []
+        try:
+            entries = self.session.whole_journal()
+        except (httpx.HTTPError, ControlError) as error:
+            self.session.late.append(f"the emulator's journal could not be saved: {error}")
+            return []
+        for entry in entries:
+            redactor.learn(entry)
+        journal = {"entries": [redactor.redact_json(entry) for entry in entries]}
+        (folder / JOURNAL_FILE).write_text(json.dumps(journal, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return [JOURNAL_FILE]
 
     def scenario_provenance(self, nodeid: str, requirement_ids: Iterable[str], recipient: str) -> dict[str, Any]:
         # a fresh nonce names what the scenario creates (templates): a platform keeps state from earlier runs
