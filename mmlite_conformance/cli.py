@@ -1,4 +1,4 @@
-"""Command line: `mmlite-conformance emulator` (the suite itself runs with `pytest` from a checkout)."""
+"""Command line: `mmlite-conformance emulator|bundle|verify|keygen` (the suite itself runs with `pytest`)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class Subcommand:
 
 
 def _subcommands() -> list[Subcommand]:
+    from mmlite_conformance.bundle import cli as bundle_cli
     from mmlite_conformance.emulator import cli as emulator_cli
 
     return [
@@ -25,6 +26,24 @@ def _subcommands() -> list[Subcommand]:
             "serve the MM Lite sandbox emulator on loopback",
             emulator_cli.add_arguments,
             emulator_cli.run,
+        ),
+        Subcommand(
+            "bundle",
+            "pack a run's reports, files and a hashed manifest into a certification bundle",
+            bundle_cli.add_bundle_arguments,
+            bundle_cli.run_bundle,
+        ),
+        Subcommand(
+            "verify",
+            "check a certification bundle: files changed, added or removed, and its signature",
+            bundle_cli.add_verify_arguments,
+            bundle_cli.run_verify,
+        ),
+        Subcommand(
+            "keygen",
+            "create an Ed25519 key pair to sign bundles with (needs the signing extra)",
+            bundle_cli.add_keygen_arguments,
+            bundle_cli.run_keygen,
         ),
     ]
 
