@@ -10,13 +10,14 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from mmlite_conformance.emulator import routes_config, routes_control, routes_platform, routes_send
 from mmlite_conformance.emulator.config import EmulatorConfig
 from mmlite_conformance.emulator.errors import ApiError
 from mmlite_conformance.emulator.http import RouteSpec, bind, error_response, json_response
 from mmlite_conformance.emulator.journal import SCOPE_KEY, JournalMiddleware
+from mmlite_conformance.emulator.limits import LimitsMiddleware
 from mmlite_conformance.emulator.openapi import build_openapi
 from mmlite_conformance.emulator.state import EmulatorState
 
@@ -27,6 +28,11 @@ ROUTE_REGISTRY: tuple[RouteSpec, ...] = (
     *routes_platform.ROUTES,
 )
 _HTTP_ERRORS = {404: "not_found", 405: "method_not_allowed"}
+
+
+def allowed_methods(routes: list[Route], request: Request) -> str:
+    methods = {m for route in routes if route.matches(request.scope)[0] is Match.PARTIAL for m in route.methods or ()}
+    return ", ".join(sorted(methods))
 
 
 def create_app(config: EmulatorConfig | None = None) -> Starlette:
@@ -42,7 +48,10 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         note = request.scope.get(SCOPE_KEY)
         if note is not None and status == 404:
             note["surface"] = "unknown"
-        return error_response(ApiError(key), "graph", state)
+        response = error_response(ApiError(key), "graph", state)
+        if status == 405:  # every method of the path (Starlette would name only the first route's)
+            response.headers["Allow"] = allowed_methods(routes, request)
+        return response
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -52,7 +61,9 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     routes = [Route(r.path, bind(r, state), methods=list(r.methods)) for r in ROUTE_REGISTRY]
     routes.append(Route("/openapi.json", openapi, methods=["GET"]))
     # the journal is a middleware only when enabled, so a request costs nothing more when it is off
-    middleware = [Middleware(JournalMiddleware, state=state)] if state.journal is not None else []
+    middleware = [Middleware(LimitsMiddleware, state=state)]
+    if state.journal is not None:
+        middleware.append(Middleware(JournalMiddleware, state=state))
     app = Starlette(
         routes=routes,
         middleware=middleware,

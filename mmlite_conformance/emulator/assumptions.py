@@ -289,6 +289,16 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "latency from sending to answer; p99 by nearest rank over the answered copies.",
         "Emulator only; a burst at the number's throughput (80/s, A18) judged against CONTRACT §7.2 (200 within 5 s).",
     ),
+    Assumption(
+        "A42",
+        "Request limits and deadlines",
+        "A body over 1 MiB (declared or streamed) is a 413, a body not complete 5 s after it is first read a 408 "
+        "(both code 100 in the Graph envelope, Connection: close); request line and headers over 64 KiB are a 400, "
+        "a connection whose headers are not complete within 5 s is closed, an idle keep-alive connection after 5 s; "
+        "JSON nested deeper than 64 levels, NaN, Infinity, numbers out of float range and strings holding a lone "
+        "surrogate are a 400 code 100 (A07).",
+        "Undocumented; the double must stay responsive to every other client and never store what it cannot echo.",
+    ),
 )
 
 

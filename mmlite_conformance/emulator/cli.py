@@ -196,7 +196,8 @@ def _serve(config: EmulatorConfig, host: str, port: int, log_level: str) -> int:
     import uvicorn
 
     from mmlite_conformance.emulator.app import create_app
-    from mmlite_conformance.emulator.server import bind_socket, uvicorn_config
+    from mmlite_conformance.emulator.server import bind_socket
+    from mmlite_conformance.emulator.stack import uvicorn_config
 
     try:
         sock = bind_socket(host, port)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from mmlite_conformance.emulator import faults as fx
+from mmlite_conformance.emulator.jsonio import dumps
 
 
 @dataclass(slots=True, frozen=True)
@@ -72,6 +72,14 @@ _SPECS = (
     ),
 )
 CATALOGUE: dict[str, ErrorSpec] = {spec.key: spec for spec in _SPECS}
+#: refusals of the HTTP layer (limits.py), not armable: a body over the size limit or too slow to arrive
+TRANSPORT: dict[str, ErrorSpec] = {
+    spec.key: spec
+    for spec in (
+        ErrorSpec("body_too_large", 413, 100, "(#100) Invalid parameter", "The request body is too large."),
+        ErrorSpec("body_timeout", 408, 100, "(#100) Invalid parameter", "The request body arrived too slowly."),
+    )
+}
 
 INVALID_TOKEN_BODY: dict[str, Any] = {"error": "Invalid api token."}
 # what a Graph-native gateway says instead (fault invalid_token_body_changed)
@@ -90,7 +98,7 @@ class ApiError(Exception):
 
     def __init__(self, key: str, details: str | None = None, retry_after: int | None = None) -> None:
         super().__init__(key)
-        self.spec = CATALOGUE[key]
+        self.spec = CATALOGUE[key] if key in CATALOGUE else TRANSPORT[key]
         self.details = details if details is not None else self.spec.details
         self.retry_after = retry_after
 
@@ -115,10 +123,6 @@ class Rendered:
     status: int
     body: bytes
     headers: dict[str, str]
-
-
-def dumps(body: Any) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def render_error(error: ApiError, envelope: str, fbtrace_id: str, faults: frozenset[str]) -> Rendered:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,9 +11,10 @@ from starlette.responses import Response
 
 from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator.answers import INVALID_TOKEN, ArmedAnswer
-from mmlite_conformance.emulator.errors import ApiError, InvalidTokenError, dumps, invalid_parameter, render_error
+from mmlite_conformance.emulator.errors import ApiError, InvalidTokenError, invalid_parameter, render_error
 from mmlite_conformance.emulator.errors import render_invalid_token as _render_invalid_token
 from mmlite_conformance.emulator.journal import SCOPE_KEY
+from mmlite_conformance.emulator.jsonio import UnsafeJsonError, dumps, loads
 from mmlite_conformance.emulator.state import AccountState, EmulatorState
 from mmlite_conformance.emulator.validation import PHONE_PUNCTUATION
 
@@ -58,8 +58,10 @@ async def read_json(request: Request, state: EmulatorState, *, optional: bool = 
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise invalid_parameter("The request body must be sent with Content-Type: application/json.")
     try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
+        body = loads(raw)
+    except UnsafeJsonError as exc:
+        raise invalid_parameter(f"The request body is not acceptable JSON: {exc}") from exc
+    except ValueError as exc:
         if fx.SERVER_ERROR_ON_MALFORMED in state.faults:
             raise MalformedBodyError from exc
         raise invalid_parameter("The request body is not valid JSON.") from exc
@@ -80,8 +82,8 @@ def invalid_token_response(state: EmulatorState) -> Response:
 
 async def _recipient(request: Request) -> str | None:
     try:
-        to = json.loads(await request.body()).get("to")
-    except (ValueError, RecursionError, AttributeError):
+        to = loads(await request.body()).get("to")
+    except (ValueError, AttributeError):
         return None
     return to.translate(PHONE_PUNCTUATION) if isinstance(to, str) else None
 

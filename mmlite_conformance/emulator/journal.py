@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import deque
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
+
+from mmlite_conformance.emulator.jsonio import loads
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -72,8 +73,8 @@ def content(raw: bytes) -> Any:
     if not raw:
         return None
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
+        return loads(raw)
+    except ValueError:  # not JSON, or JSON that could not be served back (NaN, a lone surrogate, too deep)
         return {"text": raw[:TEXT_LIMIT].decode("utf-8", "replace")}
 
 

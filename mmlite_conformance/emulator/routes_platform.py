@@ -13,9 +13,10 @@ from mmlite_conformance.emulator import routes_config, routes_send
 from mmlite_conformance.emulator.answers import error_keys
 from mmlite_conformance.emulator.burst import MAX_CONCURRENCY, MAX_COUNT, MAX_WITHIN, BurstPlan
 from mmlite_conformance.emulator.delivery import Attempt
-from mmlite_conformance.emulator.errors import ApiError, dumps, invalid_parameter
+from mmlite_conformance.emulator.errors import ApiError, invalid_parameter
 from mmlite_conformance.emulator.http import authenticate, json_response, read_json, routes
 from mmlite_conformance.emulator.journal import Journal
+from mmlite_conformance.emulator.jsonio import dumps
 from mmlite_conformance.emulator.params import REQUIRED, Params
 from mmlite_conformance.emulator.routes_config import TEMPLATE_NAME, store_template, template_ttl
 from mmlite_conformance.emulator.routes_send import schedule_webhook, webhook_resolver

@@ -10,8 +10,9 @@ from starlette.responses import Response
 
 from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator.delivery import Attempt, TargetResolver
-from mmlite_conformance.emulator.errors import ApiError, dumps
+from mmlite_conformance.emulator.errors import ApiError
 from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
+from mmlite_conformance.emulator.jsonio import dumps
 from mmlite_conformance.emulator.notifications import messages_notification, status_item
 from mmlite_conformance.emulator.state import AccountState, EmulatorState, MessageRecord
 from mmlite_conformance.emulator.templates import Template

@@ -8,10 +8,10 @@ import time
 from types import TracebackType
 
 import uvicorn
-from starlette.applications import Starlette
 
 from mmlite_conformance.emulator.app import create_app
 from mmlite_conformance.emulator.config import EmulatorConfig
+from mmlite_conformance.emulator.stack import uvicorn_config
 from mmlite_conformance.emulator.state import EmulatorState
 
 
@@ -27,10 +27,6 @@ def bind_socket(host: str, port: int) -> socket.socket:
         raise
     sock.set_inheritable(True)
     return sock
-
-
-def uvicorn_config(app: Starlette, log_level: str = "warning") -> uvicorn.Config:
-    return uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on", timeout_graceful_shutdown=2)
 
 
 class EmulatorServer:

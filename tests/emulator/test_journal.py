@@ -10,6 +10,7 @@ import pytest
 
 from mmlite_conformance.emulator import DEFAULT_API_KEY, EmulatorServer, create_app
 from mmlite_conformance.emulator.journal import STORE_LIMIT, TEXT_LIMIT, Journal, auth_form, content
+from mmlite_conformance.emulator.limits import LimitsMiddleware
 from tests.emulator.emulator_helpers import KEY, RECIPIENT, asgi_client, fast_config, template_send
 
 pytestmark = [pytest.mark.unit, pytest.mark.anyio]
@@ -29,7 +30,8 @@ async def entries(client: httpx.AsyncClient, after: int = 0) -> list[dict[str, A
 
 async def test_off_by_default_no_middleware_and_a_clear_error() -> None:
     app = create_app(fast_config())
-    assert app.user_middleware == [] and app.state.emulator.journal is None
+    assert [repr(m).split("(")[1].split(",")[0] for m in app.user_middleware] == [LimitsMiddleware.__name__]
+    assert app.state.emulator.journal is None
     async with asgi_client() as client:
         response = await client.get("/_emulator/journal")
         assert response.status_code == 400

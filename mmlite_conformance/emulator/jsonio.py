@@ -1,0 +1,64 @@
+"""JSON in and out: one shared encoder and decoder, and the refusals of what could not be echoed back safely."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+MAX_DEPTH = 64  # nesting of objects and arrays in a request body
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+class UnsafeJsonError(ValueError):
+    """JSON that parses but must be refused: NaN or Infinity, a lone surrogate, or nesting beyond MAX_DEPTH."""
+
+
+def _no_constant(name: str) -> Any:
+    raise UnsafeJsonError(f"{name} is not a JSON number.")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999
+        raise UnsafeJsonError("A number is out of range.")
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+
+
+def dumps(body: Any) -> bytes:
+    """Compact UTF-8 JSON; the encoder is built once (json.dumps with options builds one per call)."""
+    return _ENCODER.encode(body).encode()
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    level: list[Any] = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
+
+
+def loads(raw: bytes) -> Any:
+    """Parse a request body; ValueError (UnsafeJsonError among them) when it is not JSON the emulator can echo."""
+    try:
+        body = _DECODER.decode(raw.decode(json.detect_encoding(raw)))  # strict: no encoded surrogates
+    except RecursionError as exc:
+        raise UnsafeJsonError("The body is nested too deeply.") from exc
+    if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and _depth_exceeds(body, MAX_DEPTH):
+        raise UnsafeJsonError(f"The body is nested deeper than {MAX_DEPTH} levels.")
+    if b"\\u" in raw:  # only an escape can make a lone surrogate: prove the body encodes back
+        try:
+            dumps(body)
+        except UnicodeEncodeError as exc:
+            raise UnsafeJsonError("A string holds a lone surrogate.") from exc
+    return body
