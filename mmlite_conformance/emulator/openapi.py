@@ -12,6 +12,7 @@ from mmlite_conformance.emulator.openapi_control import errors as _errors
 from mmlite_conformance.emulator.openapi_control import ref as _ref
 from mmlite_conformance.emulator.openapi_control import resp as _resp
 from mmlite_conformance.emulator.templates import CATEGORIES, TTL_MAX, TTL_MIN
+from mmlite_conformance.emulator.validation import TEXT_MAX
 
 
 def _schemas() -> dict[str, Any]:
@@ -29,15 +30,16 @@ def _schemas() -> dict[str, Any]:
             "fbtrace_id": {"type": "string"},
         },
     }
+    nonblank = {"type": "string", "pattern": "\\S"}  # the server strips (str.strip) and refuses what is left empty
     template_send = {
         "type": "object",
         "required": ["name", "language"],
         "properties": {
-            "name": {"type": "string", "minLength": 1},
+            "name": nonblank,
             "language": {
                 "type": "object",
                 "required": ["code"],
-                "properties": {"code": {"type": "string", "minLength": 1}, "policy": {"const": "deterministic"}},
+                "properties": {"code": nonblank, "policy": {"const": "deterministic"}},
             },
             "components": {"type": "array", "items": {"type": "object"}},
         },
@@ -45,15 +47,35 @@ def _schemas() -> dict[str, Any]:
     envelope_props: dict[str, Any] = {
         "messaging_product": {"const": "whatsapp"},
         "recipient_type": {"type": "string", "enum": ["individual", "group"]},
-        "to": {"type": "string", "description": "phone number, 7-15 digits after removing + - ( ) and spaces"},
+        "to": {
+            "type": "string",
+            "pattern": PHONE_PATTERN,
+            "description": "7-15 digits after removing + - ( ) and spaces",
+        },
         "type": {"type": "string"},
-        "template": template_send,
+    }
+    type_bodies: dict[str, Any] = {
         "text": {
             "type": "object",
             "required": ["body"],
-            "properties": {"body": {"type": "string", "maxLength": 4096}, "preview_url": {"type": "boolean"}},
+            "properties": {
+                "body": {**nonblank, "maxLength": TEXT_MAX},
+                "preview_url": {"type": "boolean"},
+            },
         },
+        "template": template_send,
+        **{kind: _media() for kind in ("image", "audio", "video", "document", "sticker")},
+        **{kind: {"type": "object"} for kind in ("location", "interactive", "reaction")},
+        "contacts": {"type": "array", "minItems": 1, "items": {"type": "object"}},
     }
+    cloud_branches = [
+        {
+            "type": "object",
+            "required": ["messaging_product", "to", "type", kind],
+            "properties": {**envelope_props, "type": {"const": kind}, kind: body},
+        }
+        for kind, body in type_bodies.items()
+    ]
     return {
         "GraphError": {"type": "object", "required": ["error"], "properties": {"error": graph_error}},
         "DetailError": {
@@ -62,16 +84,13 @@ def _schemas() -> dict[str, Any]:
             "properties": {"detail": {"type": "object", "required": ["error"], "properties": {"error": graph_error}}},
         },
         "InvalidTokenError": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
-        "CloudMessage": {
-            "type": "object",
-            "required": ["messaging_product", "to", "type"],
-            "properties": envelope_props,
-        },
+        "CloudMessage": {"anyOf": cloud_branches},
         "MarketingMessage": {
             "type": "object",
             "required": ["messaging_product", "to", "type", "template"],
             "properties": {
                 **envelope_props,
+                "template": template_send,
                 "recipient_type": {"const": "individual"},
                 "type": {"const": "template"},
                 "message_activity_sharing": {"type": "boolean"},
@@ -107,8 +126,12 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "required": ["url"],
             "properties": {
-                "url": {"type": "string", "format": "uri"},
-                "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+                "url": {"type": "string", "minLength": 1, "description": "http(s); rules of A15 (400 otherwise)"},
+                "headers": {
+                    "type": "object",
+                    "propertyNames": {"pattern": "^[\\x00-\\x7f]*[\\x00-\\x08\\x0e-\\x1b\\x21-\\x7f][\\x00-\\x7f]*$"},
+                    "additionalProperties": {"type": "string", "pattern": "^[\\x00-\\x7f]*$"},
+                },
                 "override_all": {"type": "boolean"},
             },
         },
@@ -119,9 +142,12 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 "name": {"type": "string", "pattern": "^[a-z0-9_]{1,512}$"},
                 "category": {"enum": list(CATEGORIES)},
-                "language": {"type": "string", "minLength": 1},
+                "language": nonblank,
                 "components": {"type": "array", "items": {"type": "object"}},
-                "message_send_ttl_seconds": {"type": "integer"},
+                "message_send_ttl_seconds": {
+                    "anyOf": [{"type": "integer", "minimum": TTL_MIN, "maximum": TTL_MAX}, {"const": -1}],
+                    "description": "-1 (no TTL) only on UTILITY and AUTHENTICATION templates (400 otherwise)",
+                },
             },
         },
         "TemplateCreated": {
@@ -140,6 +166,20 @@ def _schemas() -> dict[str, Any]:
             },
         },
         **control_schemas(),
+    }
+
+
+PHONE_PATTERN = "^[-+() ]*(?:[0-9][-+() ]*){7,15}$"
+
+
+def _media() -> dict[str, Any]:
+    """An object with a string id or a string link."""
+    return {
+        "type": "object",
+        "anyOf": [
+            {"required": ["id"], "properties": {"id": {"type": "string"}}},
+            {"required": ["link"], "properties": {"link": {"type": "string"}}},
+        ],
     }
 
 

@@ -49,6 +49,8 @@ def control(
     op: dict[str, Any] = {"summary": summary, "tags": ["emulator-control"], "responses": {"200": resp("OK")}}
     if not auth:
         op["security"] = []
+        if request is not None:
+            op["responses"]["400"] = resp("Invalid parameter (code 100)", ref("GraphError"))
     else:
         op["responses"].update(errors("GraphError", "400"))
     op["responses"].update({status.lstrip("r"): value for status, value in answers.items()})
@@ -113,7 +115,10 @@ def _burst_schemas() -> dict[str, Any]:
 def control_schemas() -> dict[str, Any]:
     nullable_int, nullable_number = {"type": ["integer", "null"]}, {"type": ["number", "null"]}
     return {
-        "Account": _props(mm_lite_onboarded={"type": "boolean"}, api_key_valid={"type": "boolean"}),
+        "Account": {
+            **_props(mm_lite_onboarded={"type": "boolean"}, api_key_valid={"type": "boolean"}),
+            "anyOf": [{"required": ["mm_lite_onboarded"]}, {"required": ["api_key_valid"]}],
+        },
         "Now": _props(["now"], now={"type": "number"}),
         "DeliveryReport": _props(
             ["url", "status", "latency_ms", "outcome", "attempts", "signature"],
@@ -165,6 +170,16 @@ def control_schemas() -> dict[str, Any]:
     }
 
 
+def _optional_body(operations: dict[str, Any]) -> dict[str, Any]:
+    for op in operations.values():
+        op["requestBody"]["required"] = False
+    return operations
+
+
+def _unknown(what: str) -> dict[str, Any]:
+    return resp(f"Unknown {what} for this account (code 100)", ref("GraphError"))
+
+
 def control_paths() -> dict[str, Any]:
     template_path = [
         {"name": key, "in": "path", "required": True, "schema": {"type": "string"}} for key in ("name", "language")
@@ -189,7 +204,7 @@ def control_paths() -> dict[str, Any]:
         ),
         "/_emulator/messages/{message_id}/read": {
             "post": {
-                **control("Post the read status of a message", None, auth=True)["post"],
+                **control("Post the read status of a message", None, auth=True, r404=_unknown("message id"))["post"],
                 "parameters": [{"name": "message_id", "in": "path", "required": True, "schema": {"type": "string"}}],
             }
         },
@@ -197,9 +212,11 @@ def control_paths() -> dict[str, Any]:
             **control("Describe the key's account", None, "get", auth=True),
             **control("Change the key's onboarding state or disable its key", ref("Account"), "put", auth=True),
         },
-        "/_emulator/deliveries/drain": control(
-            "Wait until every due webhook delivery has been attempted",
-            _props(timeout={"type": "number", "minimum": 0, "maximum": 60}),
+        "/_emulator/deliveries/drain": _optional_body(
+            control(
+                "Wait until every due webhook delivery has been attempted",
+                _props(timeout={"type": "number", "minimum": 0, "maximum": 60}),
+            )
         ),
         "/_emulator/deliveries": control("Recent webhook delivery attempts", None, "get"),
         "/_emulator/faults": control("Active faults and the catalogue", None, "get"),
@@ -222,7 +239,12 @@ def control_paths() -> dict[str, Any]:
         ),
         "/_emulator/templates/{name}/{language}": {
             "patch": {
-                **control("Change a template's category or status", ref("TemplateChange"), auth=True)["post"],
+                **control(
+                    "Change a template's category or status",
+                    ref("TemplateChange"),
+                    auth=True,
+                    r404=_unknown("template"),
+                )["post"],
                 "parameters": template_path,
             }
         },

@@ -1,8 +1,13 @@
-"""Bounded property-based run of /openapi.json against the real server: no request may yield a 5xx."""
+"""Property-based runs of /openapi.json against the real server: no 5xx per case, and `st run --checks all`."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -20,6 +25,8 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.integration
 
 schema = schemathesis.openapi.from_dict(build_openapi())
+CONFIG = Path(__file__).with_name("schemathesis.toml")  # the expected statuses of business rules, with reasons
+MIN_CASES = 2000
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +54,19 @@ def test_no_server_errors(case: OpenApiCase, base_url: str) -> None:
     if case.path == "/_emulator/account" and case.method == "PUT":
         httpx.put(f"{base_url}/_emulator/account", json={"api_key_valid": True}, headers=KEY, timeout=10)
     assert response.status_code < 500, f"{case.method} {case.path} -> {response.status_code}: {response.text[:300]}"
+
+
+def test_schemathesis_checks_all_finds_nothing(base_url: str) -> None:
+    """The CLI with every check (positive and negative data, status codes, headers, response schemas, undeclared
+    methods, ...): at least 2,000 generated cases, no failure, so no 5xx either."""
+    st = shutil.which("st", path=str(Path(sys.executable).parent))
+    if st is None:
+        pytest.skip("schemathesis' st command is not installed")
+    httpx.post(f"{base_url}/_emulator/reset", timeout=10)
+    command = [st, "--config-file", str(CONFIG), "run", f"{base_url}/openapi.json", "--checks", "all"]
+    command += ["-H", f"D360-API-KEY: {KEY['D360-API-KEY']}", "--max-examples", "30", "--seed", "1", "--no-color"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=170, check=False)
+    output = done.stdout + done.stderr
+    summary = re.search(r"(\d+) generated, (\d+) passed", output)  # "N generated, N passed": no failure
+    assert done.returncode == 0 and summary is not None, output[-6000:]
+    assert int(summary.group(1)) >= MIN_CASES and summary.group(1) == summary.group(2), output[-6000:]
