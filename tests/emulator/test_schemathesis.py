@@ -56,7 +56,7 @@ def test_no_server_errors(case: OpenApiCase, base_url: str) -> None:
     assert response.status_code < 500, f"{case.method} {case.path} -> {response.status_code}: {response.text[:300]}"
 
 
-def test_schemathesis_checks_all_finds_nothing(base_url: str) -> None:
+def test_schemathesis_checks_all_finds_nothing(base_url: str, tmp_path: Path) -> None:
     """The CLI with every check (positive and negative data, status codes, headers, response schemas, undeclared
     methods, ...): at least 2,000 generated cases, no failure, so no 5xx either."""
     st = shutil.which("st", path=str(Path(sys.executable).parent))
@@ -65,7 +65,7 @@ def test_schemathesis_checks_all_finds_nothing(base_url: str) -> None:
     httpx.post(f"{base_url}/_emulator/reset", timeout=10)
     command = [st, "--config-file", str(CONFIG), "run", f"{base_url}/openapi.json", "--checks", "all"]
     command += ["-H", f"D360-API-KEY: {KEY['D360-API-KEY']}", "--max-examples", "30", "--seed", "1", "--no-color"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=170, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=170, check=False, cwd=tmp_path)
     output = done.stdout + done.stderr
     summary = re.search(r"(\d+) generated, (\d+) passed", output)  # "N generated, N passed": no failure
     assert done.returncode == 0 and summary is not None, output[-6000:]
