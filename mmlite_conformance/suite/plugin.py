@@ -308,8 +308,11 @@ def _terminal(config: pytest.Config) -> tuple[Callable[[str], None], Ask]:
             print(f"\n>>> {message}", flush=True)
 
     def ask(question: str) -> str:
-        with capture.global_and_fixture_disabled():
+        capture.suspend_global_capture(in_=True)  # the person's answer comes on the real standard input
+        try:
             return input(f"\n>>> {question} ")
+        finally:
+            capture.resume_global_capture()
 
     return prompt, ask
 

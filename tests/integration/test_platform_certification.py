@@ -279,6 +279,12 @@ def test_the_reference_platform_passes_every_platform_scenario_and_its_actions_f
     assert not schemas.validate("platform-driver-action", {"action": "send_text", "to": "+55 11"}).valid
 
 
+#: a webhook slower than the limit makes every scenario wait on it (each arranging notification takes its 6 s): its
+#: run is limited to the webhook requirements, where the slowness is what is judged
+ONLY = {"slow_webhook": ("-m", "P3a or P3b or P3c")}
+SLOW_ONLY = {p3a(kind) for kind in P3A_KINDS} | {BURST, SIGNATURE}
+
+
 @pytest.fixture(scope="module")
 def catalog_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SuiteRun]:
     """Every broken platform certified once, concurrently (each run mostly waits on its observation windows)."""
@@ -286,7 +292,7 @@ def catalog_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SuiteRun
     def certify(defect: str) -> SuiteRun:
         base = tmp_path_factory.mktemp(defect)
         env = platform_env(base / "platform-state", REFERENCE_PLATFORM_DEFECT=defect)
-        return suite_process("--target", "platform", reports=base / "reports", env=env)
+        return suite_process("--target", "platform", *ONLY.get(defect, ()), reports=base / "reports", env=env)
 
     with ThreadPoolExecutor(max_workers=len(CATALOG)) as pool:
         return dict(zip(CATALOG, pool.map(certify, CATALOG), strict=True))
@@ -296,9 +302,11 @@ def catalog_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SuiteRun
 def test_a_broken_platform_fails_exactly_its_pinned_scenarios(catalog_runs: dict[str, SuiteRun], defect: str) -> None:
     run = catalog_runs[defect]
     pinned = CATALOG[defect]
+    judged = SLOW_ONLY if defect in ONLY else ALL
     assert run.failed() == set(pinned), run.output[-3000:]
-    assert run.passed() == ALL - set(pinned)
-    assert P3D - set(pinned) <= {name for name, outcome in run.outcomes.items() if outcome == "skipped"}
+    assert run.passed() == judged - set(pinned)
+    if defect not in ONLY:
+        assert {name for name, outcome in run.outcomes.items() if outcome == "skipped"} >= P3D
     found = failures(run.reports)
     for scenario, (step, message) in pinned.items():
         assert found[scenario].step == step, (scenario, found[scenario])
