@@ -6,12 +6,14 @@ import base64
 import binascii
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from mmlite_conformance.bundle import pack
 from mmlite_conformance.suite.client import ApiClient, Endpoints
 from mmlite_conformance.suite.config import Secret, Settings
 from mmlite_conformance.suite.evidence import ScenarioEvidence
@@ -72,12 +74,22 @@ def _scan(run: SuiteRun, *folders: Path) -> dict[str, list[str]]:
     return leaks
 
 
+def _scan_bundle(run: SuiteRun) -> dict[str, list[str]]:
+    """The run's certification bundle: every file inside the zip, the manifest included."""
+    bundle = pack(run.reports)
+    with zipfile.ZipFile(bundle) as archive:
+        texts = {name: archive.read(name).decode("utf-8", errors="replace") for name in archive.namelist()}
+    assert "manifest.json" in texts and "reports/run.json" in texts
+    return {f"{bundle.name}:{name}": found for name, text in texts.items() if (found := _leaks(text))}
+
+
 def test_recording_run_leaks_neither_key_nor_number(run_suite: RunSuite, tmp_path: Path) -> None:
     cassettes = tmp_path / "cassettes"
     run = run_suite("--target", "emulator", "--record", f"--cassette-dir={cassettes}", "-v", "-rA", env=CANARY_ENV)
     assert run.returncode == 0, run.output[-3000:]
     assert any(cassettes.rglob("*.yaml")), "nothing was recorded, so nothing was scanned"
     assert _scan(run, run.reports, cassettes) == {}
+    assert _scan_bundle(run) == {}
     assert "the final scrub had to redact" not in run.output  # the captures redacted everything themselves
     # the number did travel, as its pseudonym: redaction happened, the data was not simply absent
     assert "5500" in (run.reports / "junit.xml").read_text() + "".join(p.read_text() for p in cassettes.rglob("*.yaml"))
@@ -97,6 +109,7 @@ def test_failing_run_leaks_neither_key_nor_number(run_suite: RunSuite) -> None:
     )
     assert run.failed(), "the faults should have made scenarios fail"
     assert _scan(run, run.reports) == {}
+    assert _scan_bundle(run) == {}
     assert "the final scrub had to redact" not in run.output  # every capture redacted what it held
 
 
