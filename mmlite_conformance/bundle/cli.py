@@ -23,6 +23,9 @@ def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
         except BundleError as error:
             print(f"mmlite-conformance {args.command}: {error}", file=sys.stderr)
             return BAD_INPUT
+        except OSError as error:  # e.g. the output folder cannot be written
+            print(f"mmlite-conformance {args.command}: {error.strerror or error}: {error.filename}", file=sys.stderr)
+            return BAD_INPUT
 
     return guarded
 
