@@ -50,6 +50,9 @@ class Conformance(ReactionChecks):
         """Records an action and what the platform sent for it; a refusal fails (unless the requirement allows it),
         "not supported" skips."""
         outcome = result.outcome
+        self.redactor.learn(dict(result.action))  # the recipient it names, before any text shows it
+        for request in result.requests:
+            self.redactor.learn(request.body)
         self.note(f"action: {result.describe()} -> {outcome.verdict} ({outcome.detail}, {outcome.elapsed:.2f} s)")
         for name, text in (("driver stdout", outcome.stdout), ("driver stderr", outcome.stderr)):
             if text.strip():
