@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mmlite_conformance.bundle import pack, verify
 from mmlite_conformance.suite.schemas import SchemaRegistry
 from tests.integration.conftest import ROOT, SuiteRun, suite_process
 from tests.integration.platform_kit import DRIVER, REFERENCE, Failure, failures, platform_env, standalone_service
@@ -277,6 +278,17 @@ def test_the_reference_platform_passes_every_platform_scenario_and_its_actions_f
     for action in [*actions, *({**a, "sent_by": "a later suite", "priority": 2} for a in actions)]:
         assert schemas.validate("platform-driver-action", action).valid, action
     assert not schemas.validate("platform-driver-action", {"action": "send_text", "to": "+55 11"}).valid
+    # the run's record and the emulator's journal, redacted, beside the reports; the bundle carries both
+    record = json.loads((run.reports / "run.json").read_text())
+    assert (record["contract_profile"], record["target_files"], record["cassettes"]["files"]) == (
+        "platform",
+        ["journal.json"],
+        [],
+    )
+    journal = json.loads((run.reports / "journal.json").read_text())["entries"]
+    assert {entry["path"] for entry in journal} >= {"/messages", "/marketing_messages"}
+    found = verify(pack(run.reports))
+    assert found.ok, found.lines()
 
 
 #: a webhook slower than the limit makes every scenario wait on it (each arranging notification takes its 6 s): its
