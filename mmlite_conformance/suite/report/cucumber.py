@@ -56,14 +56,9 @@ def fix_cucumber_statuses(path: Path, scenarios: Mapping[tuple[str, str], Sequen
     """Rewrite each step's status in pytest-bdd's Cucumber JSON from the evidence. pytest-bdd 9 writes a skipped
     scenario's steps as passed, every step after a failure as failed, and leaves an undefined step out (so the
     scenario reads as passed). Keyed by (feature uri, test name). Returns True when the file was rewritten."""
-    if not path.is_file():
-        return False
-    try:
-        features = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:
-        return False
+    features = _features(path)
     changed = False
-    for feature in features if isinstance(features, list) else []:
+    for feature in features:
         for element in feature.get("elements", []):
             wanted = scenarios.get((str(feature.get("uri", "")), str(element.get("id", ""))))
             if wanted is not None:
@@ -75,16 +70,20 @@ def fix_cucumber_statuses(path: Path, scenarios: Mapping[tuple[str, str], Sequen
 
 def stamp_run_id(path: Path, run_id: str) -> bool:
     """Each feature of the Cucumber JSON carries the run's id (`run_id`, beside pytest-bdd's own fields)."""
-    if not path.is_file():
-        return False
-    try:
-        features = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:
-        return False
-    if not isinstance(features, list):
+    features = _features(path)
+    if not features:
         return False
     for feature in features:
         if isinstance(feature, dict):
             feature["run_id"] = run_id
     write_atomically(path, json.dumps(features))
     return True
+
+
+def _features(path: Path) -> list[Any]:
+    """The features of a Cucumber JSON file; none when it is missing or not a JSON list."""
+    try:
+        features = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return features if isinstance(features, list) else []
