@@ -17,7 +17,9 @@ _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\
 #: the run id every artefact carries (`report.run.new_run_id`): a new one each run
 _RUN_ID = re.compile(r"\b\d{8}T\d{6}Z-[0-9a-f]{8}\b")
 _VOLATILE_KEYS = frozenset({"elapsed_ms", "duration", "time", "timestamp", "started_at"})
-_RUN_ONLY_ENVIRONMENT = frozenset({"Python", "Platform", "Packages", "Plugins", "Run started (UTC)"})
+#: what the suite puts in pytest-metadata's Environment table; the rest depends on the machine (Python, plugins, and
+#: CI variables that pytest-metadata adds on a CI machine)
+_SUITE_ENVIRONMENT = frozenset({"MM Lite target", "Suite version", "Cassette provenance"})
 
 
 class _Text(HTMLParser):
@@ -65,7 +67,7 @@ def _html(path: Path) -> dict[str, Any]:
     match = re.search(r'data-jsonblob="([^"]*)"', page)
     assert match, "no data-jsonblob in the HTML report"
     blob = json.loads(html.unescape(match.group(1)))
-    environment = {k: v for k, v in blob.get("environment", {}).items() if k not in _RUN_ONLY_ENVIRONMENT}
+    environment = {k: v for k, v in blob.get("environment", {}).items() if k in _SUITE_ENVIRONMENT}
     tests: dict[str, list[Any]] = {}
     for nodeid, runs in sorted(blob["tests"].items()):
         for run in runs:
