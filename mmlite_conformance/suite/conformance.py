@@ -124,6 +124,8 @@ class Conformance(ReactionChecks):
                 raise self.fail(
                     f"the platform's webhook took {latency} to answer a {delivery.kind} notification "
                     f"(limit {limit_ms / 1000:g} s)"
+                    if delivery.latency_ms is not None
+                    else f"the platform's webhook gave no timed answer to a {delivery.kind} notification"
                 )
             if delivery.status != 200:
                 self.observe(
