@@ -49,6 +49,21 @@ Feature: 1. Sending and receiving messages with the Cloud API
     Free-form text may only be sent while the 24-hour customer service window is
     open, which is why the guide lets the user write first.
 
+    How the suite judges webhooks, as WhatsApp sends them (CONTRACT §7.1, §7.2, §8):
+    - Statuses are read by meaning, not by arrival. Webhooks are retried and not
+      ordered: "delivered" may arrive before "sent", the same status may come
+      twice, several statuses may share one notification. A progression passes
+      when every expected status arrived within the wait and no timestamp
+      contradicts it ("read" stamped before "sent" fails). "delivered" may be
+      skipped when "read" arrives (delivery and reading coincided).
+    - Numbers are compared as WhatsApp compares them: "+" and punctuation are
+      ignored; a Brazilian mobile with and without its ninth digit, and a
+      Mexican mobile with and without the "1" after 52, are the same number
+      (recorded as an observation). A business-scoped user id where a number
+      used to be is matched through the notification's contacts. Another
+      number fails.
+    - "read" needs a person: the test phone must have read receipts on.
+
     Background:
       Given the webhook URL points to the suite's receiver
 
@@ -68,7 +83,8 @@ Feature: 1. Sending and receiving messages with the Cloud API
       Its statuses come back as sent, delivered and read once the user opens the
       chat. Pricing is carried by only some statuses (the "sent" one and one of
       "delivered"/"read", CONTRACT §7.1); wherever it is present, a reply inside
-      the customer service window is priced as "service".
+      the customer service window is priced as "service". The test phone must
+      have read receipts on, or "read" never arrives.
       Given the user has written to the sandbox number within the last 24 hours
       And the message body:
         """json
@@ -85,6 +101,7 @@ Feature: 1. Sending and receiving messages with the Cloud API
       And the response matches the "send-response" schema
       And status webhooks for the message report sent, then delivered, then read
       And every status webhook for the message matches the "webhook-notification" schema
+      And every status webhook for the message is addressed to the test recipient
       And at least one status webhook for the message carries pricing
       And every status webhook with pricing says category "service"
 
@@ -109,5 +126,6 @@ Feature: 1. Sending and receiving messages with the Cloud API
       And the response matches the "send-response" schema
       And status webhooks for the message report sent, then delivered, then read
       And every status webhook for the message matches the "webhook-notification" schema
+      And every status webhook for the message is addressed to the test recipient
       And at least one status webhook for the message carries pricing
       And every status webhook with pricing says category "marketing"

@@ -49,6 +49,7 @@ Feature: Comparison: a marketing template through the Cloud API versus MM Lite
     Then the response is a successful send
     And status webhooks for the message report sent, then delivered
     And every status webhook for the message matches the "webhook-notification" schema
+    And every status webhook for the message is addressed to the test recipient
     And at least one status webhook for the message carries pricing
     And every status webhook with pricing says category "<category>"
 

@@ -135,7 +135,7 @@ def _(prefix: str, response: ApiResponse, conformance: Conformance) -> None:
 
 @then("the response echoes the test recipient as the contact input")
 def _(response: ApiResponse, message: dict[str, Any], conformance: Conformance) -> None:
-    conformance.recipient_echoed(response, message["to"])
+    conformance.number_forms(conformance.recipient_echoed(response, message["to"]), "`contacts[0]`")
 
 
 def _observe_response(conformance: Conformance, what: str, observed: str, contract: str, source: str) -> None:

@@ -14,8 +14,10 @@ from mmlite_conformance.suite import (
     Target,
     User,
     WebhookStore,
+    contacts_of,
     first_inbound_message,
     is_inbound_text,
+    recipients_of,
     status_trail,
     statuses_of,
 )
@@ -85,7 +87,14 @@ def _(schema: str, inbound_webhook: Any, conformance: Conformance) -> None:
 
 @then("the inbound message was sent by the test recipient")
 def _(inbound_webhook: Any, recipient: str, conformance: Conformance) -> None:
-    conformance.same_number(first_inbound_message(inbound_webhook).get("from"), recipient, "`messages[0].from`")
+    message = first_inbound_message(inbound_webhook)
+    conformance.is_test_recipient(
+        message.get("from"),
+        recipient,
+        "`messages[0].from`",
+        user_id=message.get("from_user_id"),
+        contacts=contacts_of(inbound_webhook),
+    )
 
 
 @then(step("status webhooks for the message report {statuses:StatusList}"), target_fixture="status_webhooks")
@@ -101,11 +110,22 @@ def _(
     if "read" in statuses:
         user.reads(message_id)
     events = status_trail(webhooks, message_id, statuses, timeout=settings.wait_timeout)
-    trail = statuses_of(events, message_id)
     conformance.show_webhooks(events)
-    conformance.not_failed(trail)
-    conformance.status_order([s["status"] for s in trail], statuses)
+    conformance.not_failed(statuses_of(events, message_id))
+    conformance.statuses_progress(statuses_of(events, message_id), statuses)
     return events
+
+
+@then("every status webhook for the message is addressed to the test recipient")
+def _(status_webhooks: list[Any], response: ApiResponse, recipient: str, conformance: Conformance) -> None:
+    for status, notified in recipients_of(status_webhooks, conformance.message_id(response)):
+        conformance.is_test_recipient(
+            status.get("recipient_id"),
+            recipient,
+            "`statuses[].recipient_id`",
+            user_id=status.get("recipient_user_id"),
+            contacts=notified,
+        )
 
 
 @then(step('every status webhook for the message matches the "{schema}" schema'))

@@ -31,11 +31,13 @@ if TYPE_CHECKING:
     from mmlite_conformance.suite.vocabulary import STEP_TYPES as STEP_TYPES
     from mmlite_conformance.suite.vocabulary import Credentials as Credentials
     from mmlite_conformance.suite.vocabulary import Sent as Sent
+    from mmlite_conformance.suite.vocabulary import contacts_of as contacts_of
     from mmlite_conformance.suite.vocabulary import first_inbound_message as first_inbound_message
     from mmlite_conformance.suite.vocabulary import json_from_docstring as json_from_docstring
     from mmlite_conformance.suite.vocabulary import marketing_template_definition as marketing_template_definition
     from mmlite_conformance.suite.vocabulary import message_from_docstring as message_from_docstring
     from mmlite_conformance.suite.vocabulary import new_template_name as new_template_name
+    from mmlite_conformance.suite.vocabulary import recipients_of as recipients_of
     from mmlite_conformance.suite.vocabulary import send_via as send_via
     from mmlite_conformance.suite.vocabulary import status_trail as status_trail
     from mmlite_conformance.suite.vocabulary import statuses_of as statuses_of
@@ -66,11 +68,13 @@ _PUBLIC = {
             "STEP_TYPES",
             "Credentials",
             "Sent",
+            "contacts_of",
             "first_inbound_message",
             "json_from_docstring",
             "marketing_template_definition",
             "message_from_docstring",
             "new_template_name",
+            "recipients_of",
             "send_via",
             "status_trail",
             "statuses_of",

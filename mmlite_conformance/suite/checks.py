@@ -9,6 +9,8 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from mmlite_conformance.suite.evidence import Exchange
+from mmlite_conformance.suite.numbers import Match, compare, same_person
+from mmlite_conformance.suite.webhooks.progression import RANK, progression
 
 
 class ConformanceError(AssertionError):
@@ -132,23 +134,51 @@ class Checker:
             raise self.fail(f"expected a message id starting with 'wamid.', got {message_id!r}", response.body)
         return message_id
 
-    def recipient_echoed(self, response: _Response, sent_to: str) -> None:
-        """`contacts[0].input` echoes the number sent and a phone recipient gets a `wa_id` (CONTRACT §5)."""
+    def recipient_echoed(self, response: _Response, sent_to: str) -> list[Match]:
+        """`contacts[0].input` echoes the number sent and a phone recipient gets its `wa_id`, both compared as
+        WhatsApp compares numbers (CONTRACT §5, §8: `wa_id` may differ for Brazil and Mexico); returns the matches."""
         contact = self._first(response, "contacts")
-        if self.redact_json(contact.get("input")) != self.redact_json(sent_to):
+        echoed = self._number_match(contact.get("input"), sent_to)
+        if echoed is None:
             raise self.fail("expected `contacts[0].input` to echo the recipient as sent", response.body)
-        if not isinstance(contact.get("wa_id"), str) or not contact["wa_id"]:
+        wa_id = contact.get("wa_id")
+        if not isinstance(wa_id, str) or not wa_id:
             raise self.fail("expected `contacts[0].wa_id` for a phone-number recipient", response.body)
+        identified = self._number_match(wa_id, sent_to)
+        if identified is None:
+            raise self.fail("expected `contacts[0].wa_id` to be the recipient's WhatsApp id", response.body)
+        return [echoed, identified]
 
     def message_id_prefix(self, response: _Response, prefix: str) -> None:
         message_id = self.message_id(response)
         if not message_id.startswith(prefix):
             raise self.fail(f"expected the message id to start with {prefix!r}, got {message_id!r}")
 
-    def same_number(self, actual: Any, expected: str, what: str) -> None:
-        """Phone numbers compared through the redaction layer, so a replayed pseudonym equals the live number."""
-        if self.redact_json({"wa_id": actual}) != self.redact_json({"wa_id": expected}):
-            raise self.fail(f"expected {what} to be the test recipient, got {actual!r}")
+    def same_number(
+        self,
+        actual: Any,
+        expected: str,
+        what: str,
+        *,
+        user_id: Any = None,
+        contacts: Iterable[Mapping[str, Any]] = (),
+    ) -> Match:
+        """`actual` is the test recipient as WhatsApp compares numbers ("+", punctuation, Brazil's ninth digit,
+        Mexico's mobile 1); with no number, `user_id` is matched through the notification's `contacts`."""
+        match, compared = same_person(actual, user_id, expected, contacts)
+        if match is None and isinstance(actual, str) and actual:
+            match = self._number_match(actual, expected)
+        if match is None:
+            shown = actual if isinstance(actual, str) and actual else user_id
+            raise self.fail(f"expected {what} to be the test recipient ({compared}), got {shown!r}")
+        return match
+
+    def _number_match(self, actual: Any, expected: str) -> Match | None:
+        """Compared as sent, else through the redaction layer, so a replayed pseudonym equals the live number."""
+        direct = compare(actual, expected)
+        if direct is not None or not isinstance(actual, str):
+            return direct
+        return compare(self.redact_json({"wa_id": actual})["wa_id"], self.redact_json({"wa_id": expected})["wa_id"])
 
     def reported_url(self, response: _Response, expected: str) -> None:
         """The webhook URL read back is the one set: under `url`, at the top level or one level down."""
@@ -212,14 +242,22 @@ class Checker:
 
     # --- webhooks --------------------------------------------------------------------------------------------
 
-    def status_order(self, seen: Sequence[str], expected: Sequence[str]) -> None:
-        """The expected statuses arrive, each once, in that order (a skipped `delivered` is allowed by §7.1)."""
-        ranks = [expected.index(s) for s in seen if s in expected]
-        if ranks != sorted(ranks):
-            raise self.fail(f"expected statuses in the order {', '.join(expected)}; they arrived as {', '.join(seen)}")
-        missing = [s for s in expected if s not in seen]
-        if missing:
-            raise self.fail(f"expected statuses {', '.join(expected)}; missing {', '.join(missing)}")
+    def status_progression(self, statuses: Sequence[Mapping[str, Any]], expected: Sequence[str]) -> list[str]:
+        """Each expected status arrived (`delivered` may be skipped when `read` stands for it, CONTRACT §7.1) and no
+        timestamp contradicts the progression; arrival order and duplicates are not judged (webhooks are retried
+        and not ordered). Returns the remarks worth recording."""
+        found = progression(statuses, expected)
+        if found.missing:
+            arrived = ", ".join(found.arrived) or "none"
+            raise self.fail(
+                f"expected statuses {', '.join(expected)}; missing {', '.join(found.missing)} (arrived: {arrived})"
+            )
+        if found.contradictions:
+            raise self.fail(
+                f"the status timestamps contradict the progression {' -> '.join(RANK)}: "
+                + "; ".join(str(c) for c in found.contradictions)
+            )
+        return found.remarks()
 
     def some_priced(self, statuses: Iterable[Mapping[str, Any]]) -> None:
         if not any(isinstance(s.get("pricing"), Mapping) for s in statuses):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 
 from mmlite_conformance.suite.checks import ConformanceError
 from mmlite_conformance.suite.evidence import Exchange, Observation, Redacts, ScenarioEvidence
+from mmlite_conformance.suite.numbers import Match
 from mmlite_conformance.suite.platform.control import Delivery
 from mmlite_conformance.suite.platform.reactions import ReactionChecks
 from mmlite_conformance.suite.platform.session import ActionResult
@@ -34,6 +35,36 @@ class Conformance(ReactionChecks):
         self.evidence.add_verdict(verdict)
         if not verdict.valid:
             raise ConformanceError(verdict.summary())
+
+    def statuses_progress(self, statuses: Sequence[Mapping[str, Any]], expected: Sequence[str]) -> None:
+        """The progression judged by meaning (`status_progression`); what was legitimate but unusual is noted."""
+        for remark in self.status_progression(statuses, expected):
+            self.note(remark)
+
+    def is_test_recipient(
+        self,
+        actual: Any,
+        expected: str,
+        what: str,
+        *,
+        user_id: Any = None,
+        contacts: Iterable[Mapping[str, Any]] = (),
+    ) -> None:
+        """`same_number`, with a number reported in another form than configured recorded as an observation."""
+        self.number_forms([self.same_number(actual, expected, what, user_id=user_id, contacts=contacts)], what)
+
+    def number_forms(self, matches: Iterable[Match], what: str) -> None:
+        """An observation for each number that matched the test recipient in another form than configured."""
+        for match in dict.fromkeys(m for m in matches if m is not Match.IDENTICAL):
+            self.observe(
+                Observation(
+                    topic=f"{what}: the test recipient in another form ({self.evidence.scenario})",
+                    observed=str(match),
+                    contract="WhatsApp may report a number in another form than sent: Brazil's and Mexico's mobile "
+                    "prefixes change, `wa_id` may differ from the input, a user id may stand for the number",
+                    source="CONTRACT §8 (phone number format); CURRENT-API §1 (business-scoped user ids)",
+                )
+            )
 
     def observe(self, observation: Observation) -> None:
         self.evidence.add_observation(observation)

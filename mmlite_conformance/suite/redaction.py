@@ -106,6 +106,17 @@ def whatsapp_id_variants(digits: str) -> set[str]:
     return variants
 
 
+def _mobile_long_form(digits: str) -> str | None:
+    """The 13-digit form of a 12-digit Brazilian (ninth digit) or Mexican (mobile '1') number, else None."""
+    if len(digits) != 12:
+        return None
+    if digits.startswith("55"):
+        return digits[:4] + "9" + digits[4:]
+    if digits.startswith("52"):
+        return "521" + digits[2:]
+    return None
+
+
 class Redactor:
     """Redacts text, JSON, headers and bodies for every artefact; idempotent: redact(redact(x)) == redact(x).
 
@@ -190,6 +201,12 @@ class Redactor:
             return number
         if is_pseudonym(digits):
             return plus + digits
+        canonical = _mobile_long_form(digits)
+        if canonical is not None:
+            # a Brazilian or Mexican mobile in its short form: the pseudonym of its long form without the sixth
+            # digit, so that replayed numbers keep the relation WhatsApp reports them with (suite/numbers.py)
+            long_pseudonym = self.pseudonym(canonical)
+            return plus + long_pseudonym[:5] + long_pseudonym[6:]
         cc = country_code(digits)
         width = len(digits) - len(cc)
         tag_digits = max(0, min(_MAX_TAG_DIGITS, width - len(_PSEUDONYM_MARK)))

@@ -14,10 +14,13 @@ import parse
 from mmlite_conformance.suite.checks import Checker
 from mmlite_conformance.suite.client import ApiClient, ApiKey, ApiResponse, template_definition
 from mmlite_conformance.suite.config import Secret
-from mmlite_conformance.suite.webhooks import WebhookStore, inbound_messages, is_status, statuses
+from mmlite_conformance.suite.webhooks import WebhookStore, WebhookTimeoutError, inbound_messages, is_status, statuses
+from mmlite_conformance.suite.webhooks.payloads import contacts
+from mmlite_conformance.suite.webhooks.progression import stand_ins
 
 RECIPIENT_PLACEHOLDER = "TEST_RECIPIENT"
-#: a well-formed key that no account has: what "a wrong key" sends
+#: what "a wrong key" sends (S3d), defined here only: fixed, obviously fake, no account has it; being no secret, the
+#: evidence shows it as sent and its reproducer sends it again
 WRONG_API_KEY = "wrong-key-00000000000000000000"
 
 ENDPOINTS = {"the cloud api": "cloud_api", "cloud api": "cloud_api", "mm lite": "mm_lite"}
@@ -108,9 +111,24 @@ def send_via(api: ApiClient, endpoint: str, body: dict[str, Any], credentials: C
     )
 
 
+#: what a person can do about a `read` that never comes
+READ_RECEIPTS_HINT = (
+    "`read` arrives only if the test phone has read receipts on (WhatsApp: Settings > Privacy > Read receipts) "
+    "and the chat with the sandbox number was opened after the message arrived"
+)
+
+
 def status_trail(receiver: WebhookStore, message_id: str, expected: Sequence[str], timeout: float) -> list[Any]:
-    """Waits until each expected status of the message arrived (or it failed); returns its status webhooks."""
-    receiver.wait_for_all(*(is_status(message_id, (status, "failed")) for status in expected), timeout=timeout)
+    """Waits until each expected status of the message arrived, or one that stands for it (`read` for `delivered`),
+    or `failed`; returns its status webhooks, in the order they arrived (not judged: see `status_progression`)."""
+    waits = [is_status(message_id, stand_ins(status)) for status in expected]
+    try:
+        receiver.wait_for_all(*waits, timeout=timeout)
+    except WebhookTimeoutError as error:
+        arrived = [s.get("status") for event in receiver.events() for s in statuses(event) if s.get("id") == message_id]
+        hint = f"\n{READ_RECEIPTS_HINT}." if "read" in expected and "read" not in arrived else ""
+        shown = ", ".join(str(s) for s in arrived) or "none"
+        raise WebhookTimeoutError(f"{error}\nstatuses of this message that arrived: {shown}.{hint}") from None
     return [event for event in receiver.events() if any(s.get("id") == message_id for s in statuses(event))]
 
 
@@ -121,6 +139,16 @@ def statuses_of(events: Sequence[Any], message_id: str) -> list[dict[str, Any]]:
 
 def first_inbound_message(event: Any) -> dict[str, Any]:
     return inbound_messages(event)[0]
+
+
+def contacts_of(event: Any) -> list[dict[str, Any]]:
+    """The `contacts` block of a notification: the number (`wa_id`) and user id of the person it concerns."""
+    return contacts(event)
+
+
+def recipients_of(events: Sequence[Any], message_id: str) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Each status object of one message, with the `contacts` of the notification that carried it."""
+    return [(s, contacts(event)) for event in events for s in statuses(event) if s.get("id") == message_id]
 
 
 def wait_until_approved(api: ApiClient, name: str, check: Checker, timeout: float, poll: float = 5.0) -> None:

@@ -64,7 +64,8 @@ class TargetProfile:
 
     # how long a step waits for a webhook, and for a new template to become usable
     wait_timeout: float = 10.0
-    template_sync_wait: float = 0.0
+    #: the template sync window of S2c: the documented 10 minutes and a margin (the emulator's clock is moved)
+    template_sync_wait: float = 660.0
     # credentials, recipient, API URLs, template names: from the environment (live) or fixed (offline)
     real_account: bool = False
     # the emulator may take a key and recipient from the environment (a rehearsal, or the leak canary test);
@@ -100,7 +101,7 @@ class Settings:
     template_language: str = DEFAULT_TEMPLATE_LANGUAGE
     interactive: bool = False
     wait_timeout: float = 10.0
-    template_sync_wait: float = 0.0
+    template_sync_wait: float = 660.0
     emulator_faults: tuple[str, ...] = ()
     #: what the target's `extra_settings` read (None for targets that have none)
     extra: object = None

@@ -63,7 +63,10 @@ class LiveTarget(Target):
 
     def read_message(self, message_id: str, prompt: Prompt) -> None:
         self._require_person("read a message on the phone")
-        prompt("Open the chat with the sandbox number on your phone so the message is read.")
+        prompt(
+            "Open the chat with the sandbox number on your phone so the message is read "
+            "(read receipts must be on: WhatsApp Settings > Privacy > Read receipts)."
+        )
 
     def wait_for_template_sync(self, seconds: float, prompt: Prompt) -> None:
         prompt(f"Waiting {seconds:.0f} s for the template to sync with the ad account (guide step 2c) …")

@@ -25,6 +25,11 @@ def inbound_messages(event: WebhookEvent) -> list[dict[str, Any]]:
     return [m for change in changes(event) for m in _dicts(_value(change).get("messages"))]
 
 
+def contacts(event: WebhookEvent) -> list[dict[str, Any]]:
+    """The `contacts` blocks of a notification: who its messages and statuses concern (`wa_id`, `user_id`)."""
+    return [c for change in changes(event) for c in _dicts(_value(change).get("contacts"))]
+
+
 def is_status(message_id: str, status: str | Iterable[str]) -> Expectation:
     """A status webhook for `message_id` with `status` (or any of several, e.g. ("delivered", "read"))."""
     wanted = frozenset([status] if isinstance(status, str) else status)
