@@ -12,6 +12,7 @@ import httpx
 from mmlite_conformance.contract import API_KEY_HEADER, TEMPLATES_PATH, WABA_WEBHOOK_PATH
 from mmlite_conformance.suite.config import Secret
 from mmlite_conformance.suite.evidence import Exchange
+from mmlite_conformance.suite.rate_limits import RateLimitPacer
 from mmlite_conformance.suite.redaction import Redactor, dump_json, parse_json
 
 WEBHOOK_PATH = WABA_WEBHOOK_PATH
@@ -20,6 +21,8 @@ WEBHOOK_PATH = WABA_WEBHOOK_PATH
 VOLATILE_REQUEST_HEADERS = frozenset({"host", "user-agent", "accept-encoding", "connection", "content-length"})
 
 ApiKey = Secret | Literal["omit"] | None
+#: how the evidence labels a request sent again after a 429
+_SENT_AGAIN = " (sent again after HTTP 429)"
 RecordSink = Callable[[Exchange], None]
 
 
@@ -66,6 +69,7 @@ class ApiClient:
         record: RecordSink | None = None,
         *,
         clock: Callable[[], float] = time.perf_counter,
+        pacer: RateLimitPacer | None = None,
     ) -> None:
         self._http = http if isinstance(http, httpx.Client) else None
         self._factory = None if isinstance(http, httpx.Client) else http
@@ -74,6 +78,8 @@ class ApiClient:
         self.redactor = redactor
         self._record = record or (lambda _exchange: None)
         self._clock = clock
+        #: waits out a 429 and sends again (None: a 429 is an answer like any other)
+        self.pacer = pacer
 
     def __enter__(self) -> ApiClient:
         return self
@@ -153,6 +159,11 @@ class ApiClient:
             elapsed_ms=elapsed,
         )
         self._record(exchange)
+        if self.pacer is not None and self.pacer.should_retry(label, response.status_code, response.headers, parsed):
+            again = label if label.endswith(_SENT_AGAIN) else label + _SENT_AGAIN
+            return self.request(
+                again, method, path_or_url, json=json, content=content, headers=headers, api_key=api_key, bearer=bearer
+            )
         return ApiResponse(
             status=response.status_code, headers=dict(response.headers), body=parsed, text=text, exchange=exchange
         )

@@ -39,7 +39,8 @@ ALLOWED: dict[str, set[str]] = {
     "suite.checks": {"suite.evidence", "suite.numbers", "suite.webhooks"},
     "suite.numbers": {"suite.redaction"},
     "suite.netguard": set(),
-    "suite.client": {"contract", "suite.config", "suite.evidence", "suite.redaction"},
+    "suite.client": {"contract", "suite.config", "suite.evidence", "suite.rate_limits", "suite.redaction"},
+    "suite.rate_limits": set(),
     "suite.webhooks": {"suite.constants", "suite.evidence", "suite.redaction"},
     "suite.recording": {"contract", "suite.config", "suite.constants", "suite.evidence", "suite.redaction", "version"},
     "suite.targets": {
@@ -75,6 +76,7 @@ ALLOWED: dict[str, set[str]] = {
         *(f"suite.{name}" for name in ("client", "webhooks", "recording", "targets", "report", "conformance")),
         "suite.person",
         "suite.platform",
+        "suite.rate_limits",
         "suite.vocabulary",
     },
 }

@@ -10,6 +10,7 @@ from mmlite_conformance.suite.config.settings import (
     ALPHA_MM_LITE_URL,
     DEFAULT_AUTHENTICATION_TEMPLATE,
     DEFAULT_MARKETING_TEMPLATE,
+    DEFAULT_RATE_LIMIT_BUDGET_S,
     DEFAULT_TEMPLATE_LANGUAGE,
     DEFAULT_UTILITY_TEMPLATE,
     DEFAULT_WEBHOOK_LISTEN,
@@ -60,6 +61,7 @@ def load_settings(
     sync_wait = value.seconds(
         environ, "MMLITE_TEMPLATE_SYNC_WAIT", profile.template_sync_wait, problems, positive=False
     )
+    budget = value.seconds(environ, "MMLITE_RATE_LIMIT_BUDGET", DEFAULT_RATE_LIMIT_BUDGET_S, problems, positive=False)
     faults = _faults(options, target, profiles, problems)
     if target is None:
         raise ConfigError(problems)
@@ -74,6 +76,7 @@ def load_settings(
         webhook_listen=listen,
         wait_timeout=wait_timeout,
         template_sync_wait=sync_wait,
+        rate_limit_budget=budget,
         emulator_faults=faults,
         extra=extra,
         # whether a person can answer (the live user's part, an operator attesting in a platform run)

@@ -57,6 +57,10 @@ class Secret(str):
         return str.__str__(self)
 
 
+#: how long a scenario may wait out rate limits by default (MMLITE_RATE_LIMIT_BUDGET)
+DEFAULT_RATE_LIMIT_BUDGET_S: Final = 120.0
+
+
 @dataclass(slots=True, frozen=True)
 class TargetProfile:
     """What a target takes from the configuration and how long it waits; each target states what differs from an
@@ -102,6 +106,8 @@ class Settings:
     interactive: bool = False
     wait_timeout: float = 10.0
     template_sync_wait: float = 660.0
+    #: how long a scenario may wait out rate limits (HTTP 429) before it is skipped as "environment"
+    rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET_S
     emulator_faults: tuple[str, ...] = ()
     #: what the target's `extra_settings` read (None for targets that have none)
     extra: object = None
@@ -134,6 +140,7 @@ class Settings:
             "interactive": "yes" if self.interactive else "no",
             "wait_timeout": f"{self.wait_timeout:g} s",
             "template_sync_wait": f"{self.template_sync_wait:g} s",
+            "rate_limit_budget": f"{self.rate_limit_budget:g} s",
             "emulator_faults": ", ".join(self.emulator_faults) or "none",
         }
 

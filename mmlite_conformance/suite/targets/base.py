@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import ssl
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
@@ -182,6 +183,10 @@ class Target(ABC):
     @abstractmethod
     def wait_for_template_sync(self, seconds: float, prompt: Prompt) -> None:
         """Let the template-ad-account sync delay pass."""
+
+    def pause(self, seconds: float) -> None:
+        """Wait out a rate limit before sending again (real time; a replay has its recorded answers at once)."""
+        time.sleep(seconds)
 
 
 def notification_marker(nonce: str) -> str:

@@ -69,3 +69,6 @@ class ReplayTarget(Target):
 
     def wait_for_template_sync(self, seconds: float, prompt: Prompt) -> None:
         return None
+
+    def pause(self, seconds: float) -> None:
+        return None
