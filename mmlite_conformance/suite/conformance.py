@@ -16,6 +16,7 @@ from mmlite_conformance.suite.platform.control import Delivery
 from mmlite_conformance.suite.platform.reactions import ReactionChecks
 from mmlite_conformance.suite.platform.session import ActionResult
 from mmlite_conformance.suite.schemas import SchemaRegistry
+from mmlite_conformance.suite.user_ids import unusual_form_observation, unusual_user_id_forms
 from mmlite_conformance.suite.webhooks import WebhookEvent
 
 
@@ -35,6 +36,8 @@ class Conformance(ReactionChecks):
         self.evidence.add_verdict(verdict)
         if not verdict.valid:
             raise ConformanceError(verdict.summary())
+        for unusual in unusual_user_id_forms(body):  # accepted, reported (the lines never quote an id)
+            self.observe(unusual_form_observation(self.redact_text(unusual)))
 
     def statuses_progress(self, statuses: Sequence[Mapping[str, Any]], expected: Sequence[str]) -> None:
         """The progression judged by meaning (`status_progression`); what was legitimate but unusual is noted."""

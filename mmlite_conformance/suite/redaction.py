@@ -53,14 +53,20 @@ _DIGITS = re.compile(r"[0-9]{8,15}")
 # 8 or more digits, a single space or dash allowed between two of them: the shape of every phone-number match
 _DIGIT_RUN = re.compile(r"[0-9](?:[\s\-]?[0-9]){7,}")
 _SHORTEST_NUMBER: Final = 8
-# a BSUID: two-letter country code, a dot, `ENT.` for a parent BSUID, then up to 128 letters and digits
-_BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
-# the same shape met in free text before any user-id field carried it: 10 or more letters and digits, one a digit,
-# so that ordinary words after an abbreviation ("OK.Thanks") are left alone
+# a BSUID in every form the schemas accept (common.schema.json, user_id): today's two-letter country code, a dot and
+# letters and digits (`ENT.` first for a parent BSUID), or the earlier `user.` and 64 hexadecimal digits
+_BSUID = re.compile(r"[A-Z]{2}\.[A-Za-z0-9._-]+|user\.[0-9a-fA-F]{64}")
+# the same shapes met in free text before any user-id field carried them: today's with 10 or more letters and digits,
+# one a digit, so that ordinary words after an abbreviation ("OK.Thanks") are left alone; the earlier one as it is
 _BSUID_IN_TEXT = re.compile(
-    r"(?<![A-Za-z0-9.])[A-Z]{2}\.(?:ENT\.)?(?=[A-Za-z]*[0-9])[A-Za-z0-9]{10,128}(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9.])"
+    r"(?:[A-Z]{2}\.(?:ENT\.)?(?=[A-Za-z]*[0-9])[A-Za-z0-9]{10,128}|user\.[0-9a-fA-F]{64})"
+    r"(?![A-Za-z0-9])"
 )
 _BSUID_PSEUDONYM_MARK: Final = "PSEUDO"
+# the earlier form's pseudonym must stay hexadecimal: 16 zeros (a real id starts so once in 2^64), then a keyed tag
+_HEX_BSUID_PREFIX: Final = "user"
+_HEX_BSUID_PSEUDONYM_MARK: Final = "0" * 16
 _LEARNED_KEYS: Final = PHONE_KEYS | BSUID_KEYS
 # wamid.<base64>: the message id embeds the recipient's number in clear inside the base64 payload
 _WAMID = re.compile(r"wamid\.([A-Za-z0-9+/]+={0,2})")
@@ -89,7 +95,10 @@ def is_pseudonym(digits: str) -> bool:
 
 
 def is_bsuid_pseudonym(value: str) -> bool:
-    return value.rpartition(".")[2].startswith(_BSUID_PSEUDONYM_MARK)
+    prefix, _, local = value.rpartition(".")
+    if prefix == _HEX_BSUID_PREFIX:
+        return local.startswith(_HEX_BSUID_PSEUDONYM_MARK)
+    return local.startswith(_BSUID_PSEUDONYM_MARK)
 
 
 def whatsapp_id_variants(digits: str) -> set[str]:
@@ -183,10 +192,16 @@ class Redactor:
             self._shortest_match = min(self._shortest_match, len(value))
 
     def bsuid_pseudonym(self, value: str) -> str:
-        """A stable stand-in for a BSUID: its country (and `ENT`) prefix kept, the id 'PSEUDO' + a keyed tag."""
-        prefix, _, _ = value.rpartition(".")
+        """A stable stand-in for a BSUID, in its own form: the country (and `ENT`) prefix kept and the id 'PSEUDO' +
+        a keyed tag; or, for the earlier `user.<64 hex>` form, 64 hex digits: 16 zeros + a keyed tag (case kept)."""
         mac = self._mac.copy()
         mac.update(b"bsuid:" + value.encode())
+        prefix, _, local = value.partition(".")
+        if prefix == _HEX_BSUID_PREFIX:
+            tag = _HEX_BSUID_PSEUDONYM_MARK + mac.digest()[:24].hex()
+            return f"{prefix}.{tag.upper() if local.isupper() else tag}"
+        if local.startswith("ENT."):  # a parent BSUID; any other segment is part of the id, so hidden
+            prefix += ".ENT"
         tag = str(int.from_bytes(mac.digest()[:8], "big") % 10**16).zfill(16)
         return f"{prefix}.{_BSUID_PSEUDONYM_MARK}{tag}"
 

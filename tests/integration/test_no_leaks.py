@@ -12,16 +12,21 @@ from pathlib import Path
 
 import httpx
 import pytest
+from vcr.request import Request as VcrRequest
 
 from mmlite_conformance.bundle import pack
 from mmlite_conformance.suite.client import ApiClient, Endpoints
 from mmlite_conformance.suite.config import Secret, Settings
+from mmlite_conformance.suite.conformance import Conformance
 from mmlite_conformance.suite.evidence import ScenarioEvidence
 from mmlite_conformance.suite.plugin import build_redactor
+from mmlite_conformance.suite.recording.canonical import CanonicalForm
 from mmlite_conformance.suite.report import evidence_as_dict, render_scenario_html
+from mmlite_conformance.suite.schemas import SchemaRegistry, default_schema_dir
 from mmlite_conformance.suite.targets import EmulatorTarget
 from mmlite_conformance.suite.webhooks import WebhookEvent, to_tape
 from tests.integration.conftest import SuiteRun
+from tests.payloads import webhook
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -43,6 +48,9 @@ FAILING_FAULTS = (
     "statuses_out_of_order",
     "inbound_not_delivered",
 )
+#: business-scoped user ids in today's form and in the form an earlier revision of Meta's page showed
+CANARY_BSUID = "BR.1502576394655843"
+CANARY_HEX_BSUID = "user.c4a7e1d09b3f5a2e8d6c0b9f7e3a1d5c2b8f4e6a0d9c7b3e1f5a2d8c6b0e4f7a"
 WAMID = re.compile(r"wamid\.([A-Za-z0-9+/_=-]{8,})")
 
 
@@ -57,7 +65,9 @@ def _decoded_wamids(text: str) -> Iterator[str]:
 
 
 def _leaks(text: str) -> list[str]:
-    found = [c for c in (CANARY_KEY, CANARY_NOT_ONBOARDED_KEY, CANARY_PHONE) if c in text]
+    found = [c for c in (CANARY_KEY, CANARY_NOT_ONBOARDED_KEY, CANARY_PHONE, CANARY_BSUID) if c in text]
+    if CANARY_HEX_BSUID.removeprefix("user.") in text:  # the id's hex part, with or without its prefix
+        found.append(CANARY_HEX_BSUID)
     if any(CANARY_PHONE in inside for inside in _decoded_wamids(text)):
         found.append(f"{CANARY_PHONE} inside a wamid")
     return found
@@ -113,14 +123,12 @@ def test_failing_run_leaks_neither_key_nor_number(run_suite: RunSuite) -> None:
     assert "the final scrub had to redact" not in run.output  # every capture redacted what it held
 
 
-CANARY_BSUID = "BR.1502576394655843"
-
-
-def test_a_bsuid_first_met_in_free_text_reaches_no_artefact(tmp_path: Path) -> None:
+@pytest.mark.parametrize("canary", [CANARY_BSUID, CANARY_HEX_BSUID], ids=["today's form", "user.<hex> form"])
+def test_a_bsuid_first_met_in_free_text_reaches_no_artefact(canary: str) -> None:
     """A user id the redactor has never seen in a user-id field, first in an error message, then in a webhook text."""
     settings = Settings("emulator", None, Secret(CANARY_KEY), None, CANARY_PHONE)
     redactor = build_redactor(settings, EmulatorTarget(settings))
-    error = {"error": {"code": 131062, "message": f"(#131062) {CANARY_BSUID} cannot receive this template"}}
+    error = {"error": {"code": 131062, "message": f"(#131062) {canary} cannot receive this template"}}
     transport = httpx.MockTransport(lambda request: httpx.Response(400, json=error))
     evidence = ScenarioEvidence(requirement_ids=("S3a",), feature="f", scenario="s")
     evidence.begin_step("When", "the partner sends the message")
@@ -133,17 +141,73 @@ def test_a_bsuid_first_met_in_free_text_reaches_no_artefact(tmp_path: Path) -> N
             record=evidence.add_exchange,
         )
         answer = api.request("send", "POST", "/messages", json={"to": CANARY_PHONE, "type": "text"})
-    assert CANARY_BSUID in answer.text  # the raw answer, for the checks, keeps it
-    event = WebhookEvent(1, "POST", "/webhook", {}, {"text": f"hi from {CANARY_BSUID}"}, "", 0.0)
+    assert canary in answer.text  # the raw answer, for the checks, keeps it
+    event = WebhookEvent(1, "POST", "/webhook", {}, {"text": f"hi from {canary}"}, "", 0.0)
     artefacts = {
         "html": render_scenario_html(evidence),
         "json": json.dumps(evidence_as_dict(evidence)),
         "curl": evidence.exchanges[0].to_curl(),
         "tape": json.dumps(to_tape([event], redactor)),
     }
-    leaks = {name: text for name, text in artefacts.items() if CANARY_BSUID in text or CANARY_KEY in text}
+    leaks = {name: found for name, text in artefacts.items() if (found := _leaks(text))}
     assert leaks == {}
-    assert redactor.bsuid_pseudonym(CANARY_BSUID) in artefacts["html"]  # replaced, not dropped
+    assert redactor.bsuid_pseudonym(canary) in artefacts["html"]  # replaced, not dropped
+
+
+def test_a_user_hex_id_in_json_fields_reaches_no_artefact() -> None:
+    """The earlier revision's shapes: a send answered with the id and an empty wa_id, a status addressed to the id
+    with an empty recipient_id; through evidence, reproducer, tape, cassette and the observation the suite adds."""
+    settings = Settings("emulator", None, Secret(CANARY_KEY), None, CANARY_PHONE)
+    redactor = build_redactor(settings, EmulatorTarget(settings))
+    message_id = "wamid.HBgLMTU1NTAxMjM0NTYVAgARGBI5QjZGMDAwMDAwMDAwMDAwMDAA"
+    answer = {
+        "messaging_product": "whatsapp",
+        "contacts": [{"input": CANARY_HEX_BSUID, "wa_id": "", "user_id": CANARY_HEX_BSUID}],
+        "messages": [{"id": message_id}],
+    }
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=answer))
+    evidence = ScenarioEvidence(requirement_ids=("S1a",), feature="f", scenario="s")
+    evidence.begin_step("When", "the partner sends the message")
+    judge = Conformance(
+        redact_json=redactor.redact_json,
+        redact_text=redactor.redact_text,
+        schemas=SchemaRegistry.from_directory(default_schema_dir()),
+        evidence=evidence,
+        redactor=redactor,
+    )
+    with httpx.Client(transport=transport) as http:
+        api = ApiClient(
+            http,
+            Endpoints("https://waba-v2.360dialog.io", "https://x/mm"),
+            Secret(CANARY_KEY),
+            redactor,
+            record=evidence.add_exchange,
+        )
+        sent = api.request("send", "POST", "/messages", json={"recipient": CANARY_HEX_BSUID, "type": "text"})
+    judge.validate("send-response", sent.body)
+    status = {"id": message_id, "status": "sent", "timestamp": "1760000000", "recipient_id": ""}
+    body = webhook({"statuses": [{**status, "recipient_user_id": CANARY_HEX_BSUID}]})
+    event = WebhookEvent(1, "POST", "/webhook", {}, body, json.dumps(body), 0.0)
+    judge.validate("webhook-notification", event.body)
+    judge.show_webhooks([event])
+    assert len(evidence.observations) == 5  # input, empty wa_id, user_id; empty recipient_id, recipient_user_id
+    cassette = CanonicalForm(redactor).before_record_response(
+        {"status": {"code": 200}, "headers": {"content-type": ["application/json"]}, "body": {"string": sent.text}}
+    )
+    request = VcrRequest(
+        "POST", "https://waba-v2.360dialog.io/messages", sent.text, {"content-type": "application/json"}
+    )
+    artefacts = {
+        "html": render_scenario_html(evidence),
+        "json": json.dumps(evidence_as_dict(evidence)),
+        "curl": evidence.exchanges[0].to_curl(),
+        "tape": json.dumps(to_tape([event], redactor)),
+        "cassette response": str(cassette["body"]["string"]),
+        "cassette request": str(CanonicalForm(redactor).before_record_request(request).body),
+    }
+    leaks = {name: found for name, text in artefacts.items() if (found := _leaks(text))}
+    assert leaks == {}
+    assert redactor.bsuid_pseudonym(CANARY_HEX_BSUID) in artefacts["cassette response"]  # replaced, not dropped
 
 
 def test_the_scan_itself_sees_each_form_of_leak() -> None:
@@ -151,4 +215,6 @@ def test_the_scan_itself_sees_each_form_of_leak() -> None:
     assert _leaks(f"to: +{CANARY_PHONE}") == [CANARY_PHONE]
     assert _leaks(f"D360-API-KEY: {CANARY_KEY}") == [CANARY_KEY]
     assert _leaks(f"id {inside_a_wamid}") == [f"{CANARY_PHONE} inside a wamid"]
+    assert _leaks(f"recipient_user_id: {CANARY_BSUID}") == [CANARY_BSUID]
+    assert _leaks(f"user_id: {CANARY_HEX_BSUID}") == _leaks(CANARY_HEX_BSUID[5:]) == [CANARY_HEX_BSUID]
     assert _leaks("to: 5500000000001, wamid.HBgNNTUwMDA2NTM0NDc0OBUCABEYEkI4M0U4MzJCQkQwNjJBREJCOAA=") == []

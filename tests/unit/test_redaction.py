@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
@@ -19,6 +20,7 @@ from mmlite_conformance.suite.redaction import (
     Redactor,
     country_code,
     derive_pseudonym_key,
+    is_bsuid_pseudonym,
     is_pseudonym,
 )
 from tests.payloads import DISPLAY_NUMBER, PHONE_NUMBER_ID, WABA_ID, webhook
@@ -243,6 +245,61 @@ def test_bsuid_pseudonyms_depend_on_the_key() -> None:
     assert offline.bsuid_pseudonym(BSUID) != other.bsuid_pseudonym(BSUID)
 
 
+#: a user id as an earlier revision of Meta's BSUID page wrote it: "user." and 64 hex digits (made up)
+HEX_BSUID = "user.64dcc91ac16f75101c03c5fbb3f439f9da9e03ff43fb54b461467514b55d4e5b"
+_HEX_PSEUDONYM = re.compile(r"user\.0{16}[0-9a-f]{48}")
+
+
+def test_earlier_form_user_ids_become_stable_hexadecimal_pseudonyms() -> None:
+    redactor = Redactor([], [], OFFLINE_PSEUDONYM_KEY)
+    answer = {"contacts": [{"input": HEX_BSUID, "wa_id": "", "user_id": HEX_BSUID}], "messages": [{"id": "wamid.X"}]}
+    redacted = redactor.redact_json(answer)
+    pseudonym = redactor.bsuid_pseudonym(HEX_BSUID)
+    assert redacted["contacts"] == [{"input": pseudonym, "wa_id": "", "user_id": pseudonym}]
+    assert _HEX_PSEUDONYM.fullmatch(pseudonym) and is_bsuid_pseudonym(pseudonym)  # the schemas still accept it
+    assert redactor.redact_json(redacted) == redacted and redactor.bsuid_pseudonym(pseudonym) != pseudonym
+    # learned from the answer, so free text follows; the same id gets the same pseudonym in another redactor
+    assert redactor.redact_text(f"sent to {HEX_BSUID}.") == f"sent to {pseudonym}."
+    assert Redactor([], [], OFFLINE_PSEUDONYM_KEY).bsuid_pseudonym(HEX_BSUID) == pseudonym
+    assert Redactor([], [], derive_pseudonym_key(KEY)).bsuid_pseudonym(HEX_BSUID) != pseudonym
+    statuses = {"statuses": [{"recipient_id": "", "recipient_user_id": HEX_BSUID, "recipient_parent_user_id": BSUID}]}
+    assert redactor.redact_json(statuses)["statuses"][0]["recipient_user_id"] == pseudonym
+    upper = "user." + HEX_BSUID[5:].upper()
+    assert re.fullmatch(r"user\.0{16}[0-9A-F]{48}", redactor.bsuid_pseudonym(upper))  # the case is kept
+
+
+def test_an_earlier_form_user_id_first_met_in_free_text_is_hidden() -> None:
+    redactor = Redactor([], [], OFFLINE_PSEUDONYM_KEY)
+    said = redactor.redact_text(f"(#131062) recipient {HEX_BSUID} cannot receive this template")
+    assert HEX_BSUID not in said and HEX_BSUID[5:] not in said
+    assert said == f"(#131062) recipient {redactor.bsuid_pseudonym(HEX_BSUID)} cannot receive this template"
+    assert redactor.redact_text(said) == said
+    assert redactor.redact_json({"from_user_id": HEX_BSUID}) == {"from_user_id": redactor.bsuid_pseudonym(HEX_BSUID)}
+    # only the whole form: a digest without the prefix, or with a hex digit too many or too few, is no user id
+    for ordinary in (HEX_BSUID[5:], HEX_BSUID + "0", HEX_BSUID[:-1], "user.cafe", "x" + HEX_BSUID):
+        assert Redactor([], [], OFFLINE_PSEUDONYM_KEY).redact_text(ordinary) == ordinary, ordinary
+
+
+def _schema_user_id_pattern() -> str:
+    common = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "common.schema.json").read_text())
+    pattern: str = common["$defs"]["user_id"]["pattern"]
+    return pattern
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(_schema_user_id_pattern(), fullmatch=True), st.sampled_from(sorted(BSUID_KEYS)))
+def test_every_user_id_the_schemas_accept_is_pseudonymised(user_id: str, key: str) -> None:
+    """Whatever a valid payload may carry as a user id is replaced under a user-id key, in its own form."""
+    assume(not is_bsuid_pseudonym(user_id))
+    redactor = Redactor([], [], OFFLINE_PSEUDONYM_KEY)
+    redacted = redactor.redact_json({key: user_id, "note": f"for {user_id}"})
+    pseudonym = redactor.bsuid_pseudonym(user_id)
+    assert redacted[key] == pseudonym and redacted["note"] == f"for {pseudonym}"
+    assert re.fullmatch(_schema_user_id_pattern(), pseudonym) and is_bsuid_pseudonym(pseudonym)
+    assert user_id.split(".")[0] in {"user", pseudonym.split(".")[0]}  # the country code is kept
+    assert redactor.redact_json(redacted) == redacted
+
+
 def test_json_handles_non_phone_values_under_phone_keys(redactor: Redactor) -> None:
     body = {"to": "not a number", "recipient": {"id": 1}, "from": None, "input": 5511987650001, "wa_id": "123"}
     assert redactor.redact_json(body) == body
@@ -302,8 +359,9 @@ fragments = st.one_of(
     phones.map(lambda p: "+" + p),
 )
 texts = st.lists(fragments, max_size=8).map(" ".join)
+USER_IDS = [BSUID, PARENT_BSUID, HEX_BSUID]
 json_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), texts, phones, st.sampled_from([BSUID, PARENT_BSUID])),
+    st.one_of(st.none(), st.booleans(), st.integers(), texts, phones, st.sampled_from(USER_IDS)),
     lambda children: st.one_of(
         st.lists(children, max_size=4),
         st.dictionaries(
@@ -370,7 +428,7 @@ def test_redact_json_is_idempotent(value: Any) -> None:
     as_bytes = redactor.redact_bytes(json.dumps(value).encode(), "application/json")
     assert redactor.redact_bytes(as_bytes, "application/json") == as_bytes
     assert KEY not in json.dumps(once)
-    for bsuid in _values_under(value, BSUID_KEYS) & {BSUID, PARENT_BSUID}:
+    for bsuid in _values_under(value, BSUID_KEYS) & set(USER_IDS):
         assert bsuid not in json.dumps(once)  # once seen under a user-id key, nowhere in clear
 
 
