@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from mmlite_conformance.emulator.realism import UNKNOWN_FIELD
+
 
 @dataclass(slots=True, frozen=True)
 class Assumption:
@@ -298,6 +300,68 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "JSON nested deeper than 64 levels, NaN, Infinity, numbers out of float range and strings holding a lone "
         "surrogate are a 400 code 100 (A07).",
         "Undocumented; the double must stay responsive to every other client and never store what it cannot echo.",
+    ),
+    Assumption(
+        "A43",
+        "Realistic profile: delivery jitter",
+        "Each status of a message happens a seeded 0 to 2 emulator seconds after the one before it (sent after the "
+        "send); its timestamp says so, and on a running clock its delivery waits as long. On a frozen clock the "
+        "jitter moves only the timestamps (the clock is never awaited for it).",
+        "Meta: status webhooks come with delays that vary; sent and delivered are often near-simultaneous.",
+    ),
+    Assumption(
+        "A44",
+        "Realistic profile: out-of-order arrival",
+        "For some messages the statuses arrive in another order (all reversed, or two neighbours swapped: e.g. "
+        "delivered before sent); each keeps its own timestamp, so the timestamps still follow sent, delivered, read.",
+        "Meta does not guarantee the order of webhooks; the timestamps tell the progression.",
+    ),
+    Assumption(
+        "A45",
+        "Realistic profile: batched statuses",
+        "For some messages two or more consecutive statuses come in one notification: "
+        "entry[0].changes[0].value.statuses holds them in arrival order.",
+        "Meta's webhook payload makes statuses an array; several statuses can be reported together.",
+    ),
+    Assumption(
+        "A46",
+        "Realistic profile: duplicate status",
+        "For some messages one status (same body fields and timestamp) is delivered once more, after the others.",
+        "Webhooks are delivered at least once: retried and sometimes duplicated.",
+    ),
+    Assumption(
+        "A47",
+        "Realistic profile: BR/MX wa_id",
+        "A Brazilian mobile 55 + DDD + 9 + 8 digits gets the wa_id 55 + DDD + 8 digits; a Mexican 52 + 10 digits "
+        "gets 521 + 10 digits. The send answer's contacts[].wa_id, the statuses' recipient_id and a user message's "
+        "'from' and contacts[].wa_id carry that form; contacts[].input echoes what was sent. Other numbers are "
+        "unchanged (and every number under the exact profile, A27).",
+        "CONTRACT §8: BR/MX prefixes may be modified, wa_id may differ from the input.",
+    ),
+    Assumption(
+        "A48",
+        "Realistic profile: a 429 now and then",
+        "Now and then a send that would be accepted is answered 429 with code 130429 (throughput, in the "
+        "endpoint's envelope) and Retry-After: 1; no message is created and no webhook follows. The next send is "
+        "never refused this way, so a retry after Retry-After goes through. Applies with rate limits off too.",
+        "CONTRACT §8 (rate limits, 130429); the guide warns that the sandbox key is rate limited.",
+    ),
+    Assumption(
+        "A49",
+        "Realistic profile: unknown fields",
+        f"Some accepted send answers carry an extra field '{UNKNOWN_FIELD}' (top level, contacts[0] or messages[0]); "
+        "some status and user-message notifications carry it in the change value or in a status or message item.",
+        "Meta adds fields to its payloads without notice; clients must ignore what they do not know.",
+    ),
+    Assumption(
+        "A50",
+        "Realistic profile: seed, scope and counts",
+        "--profile realistic (EmulatorConfig(profile='realistic')); its variations draw from one random stream "
+        "seeded by --seed (profile_seed), in request order: the same seed and the same requests give the same run. "
+        "They apply to what the emulator posts on its own (statuses after sends and reads, user messages), never "
+        "to control-built statuses or custom or raw notifications. GET /_emulator/profile counts each variation "
+        "injected; reset rewinds neither the stream nor the counts. The default profile, exact, draws nothing.",
+        "Emulator only.",
     ),
 )
 

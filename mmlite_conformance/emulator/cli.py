@@ -22,6 +22,7 @@ from mmlite_conformance.emulator.config import (
     default_accounts,
 )
 from mmlite_conformance.emulator.faults import FAULTS
+from mmlite_conformance.emulator.realism import EXACT, PROFILES, VARIATIONS
 
 if TYPE_CHECKING:
     import socket
@@ -51,7 +52,7 @@ class NumberOption:
 # numbers are parsed here rather than by argparse so that a bad value is one clear line, not usage + error
 NUMBER_OPTIONS = (
     NumberOption("--port", 0, "TCP port; 0 picks a free one (default 0)", integer=True),
-    NumberOption("--seed", 0, "seed of ids and fbtrace ids (default 0)", integer=True),
+    NumberOption("--seed", 0, "seed of ids, fbtrace ids and the profile's variations (default 0)", integer=True),
     NumberOption("--start-time", DEFAULT_START_TIME, "emulator clock origin, epoch seconds (default 2026-01-01)"),
     NumberOption("--template-sync-delay", 600.0, "seconds before a new template is usable via MM Lite (default 600)"),
     NumberOption("--template-approval-delay", 0.0, "seconds before a new template is APPROVED (default 0)"),
@@ -94,6 +95,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--journal", action="store_true", help="record API requests (GET /_emulator/journal)")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="enable a fault (repeatable)")
     parser.add_argument("--list-faults", action="store_true", help="describe every fault and exit")
+    parser.add_argument(
+        "--profile",
+        default=EXACT,
+        metavar="NAME",
+        help=f"{' | '.join(PROFILES)}: {EXACT} answers plainly (default); realistic adds seeded variations the real "
+        "platform documents (see --list-profiles)",
+    )
+    parser.add_argument("--list-profiles", action="store_true", help="describe every profile and variation and exit")
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
 
 
@@ -140,6 +149,8 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
     unknown = sorted(set(args.fault) - FAULTS.keys())
     if unknown:
         raise UsageError(f"unknown fault: {', '.join(unknown)} (see --list-faults)")
+    if args.profile not in PROFILES:
+        raise UsageError(f"--profile: unknown profile {args.profile!r} (choose one of: {', '.join(PROFILES)})")
     n = _numbers(args)
     signature_forms = SIGNATURE_FORM_CHOICES.get(args.webhook_signature_form)
     if signature_forms is None:
@@ -170,6 +181,7 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         faults=frozenset(args.fault),
         journal=args.journal,
         deliver_to_any_host=args.deliver_anywhere,
+        profile=args.profile,
     )
 
 
@@ -178,9 +190,20 @@ def list_faults() -> str:
     return "\n".join(f"{f.name:<{width}}  [{f.area}]  {f.description}" for f in FAULTS.values())
 
 
+def list_profiles() -> str:
+    lines = [f"{p.name}: {p.description}" for p in PROFILES.values()]
+    width = max(len(name) for name in VARIATIONS)
+    lines.append("variations (the chance per opportunity is in GET /_emulator/profile):")
+    lines += [f"  {v.name:<{width}}  [{v.assumption}]  {v.description}" for v in VARIATIONS.values()]
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_faults:
         print(list_faults())
+        return 0
+    if args.list_profiles:
+        print(list_profiles())
         return 0
     try:
         config = build_config(args)

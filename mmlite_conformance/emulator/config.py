@@ -1,4 +1,4 @@
-"""Configuration objects of the emulator: accounts, clock, delays, rate limits, webhooks, faults."""
+"""Configuration objects of the emulator: accounts, clock, delays, rate limits, webhooks, faults, profile."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mmlite_conformance.emulator.faults import UnknownFaultError, validate_faults
+from mmlite_conformance.emulator.realism import EXACT, UnknownProfileError, validate_profile
 from mmlite_conformance.emulator.signing import FORMS
 
 DEFAULT_API_KEY = "emulator-sandbox-key"
@@ -94,11 +95,14 @@ class EmulatorConfig:
     journal: bool = False  # keep a request journal (GET /_emulator/journal); off: no cost per request
     max_journal_entries: int = 10_000
     deliver_to_any_host: bool = False  # lift the loopback-only delivery rule (platform certification)
+    profile: str = EXACT  # realism.PROFILES: exact (no variation) or realistic (seeded platform variations)
+    profile_seed: int | None = None  # seed of the profile's variations (None: `seed`)
 
     def __post_init__(self) -> None:
         try:
             validate_faults(self.faults)
-        except UnknownFaultError as exc:
+            validate_profile(self.profile)
+        except (UnknownFaultError, UnknownProfileError) as exc:
             raise ConfigError(str(exc)) from exc
         if not self.accounts:
             raise ConfigError("at least one account is required")

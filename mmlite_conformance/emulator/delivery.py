@@ -1,4 +1,5 @@
-"""Webhook dispatcher: per-account ordered queues on emulator time, retries with backoff, signing, bursts."""
+"""Webhook dispatcher: per-account ordered queues on emulator time, retries with backoff, signing, bursts; and the
+arrival plan of a message's statuses (where the realistic profile jitters, reorders, batches and duplicates them)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import contextlib
 import heapq
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mmlite_conformance.emulator import faults as fx
+from mmlite_conformance.emulator import realism as rx
 from mmlite_conformance.emulator.burst import BurstPlan, BurstResult, post_burst
 from mmlite_conformance.emulator.clock import Clock
 from mmlite_conformance.emulator.config import WebhookSettings
@@ -59,6 +61,61 @@ LOGGED = ("account", "kind", "url", "outcome", "attempts", "status", "latency_ms
 
 def logged(attempt: Attempt) -> dict[str, object]:
     return {name: getattr(attempt, name) for name in LOGGED}
+
+
+@dataclass(slots=True, frozen=True)
+class Planned:
+    """One status of a message: the moment it happened (its timestamp) and when it is posted (emulator time)."""
+
+    status: str
+    stamp: float
+    due: float
+
+
+@dataclass(slots=True)
+class Post:
+    """One notification of a message's statuses: when it is due and the statuses it carries, in order."""
+
+    due: float
+    statuses: list[Planned]
+
+
+def arrival_plan(planned: Sequence[Planned], realism: rx.Realism, running: bool) -> list[Post]:
+    """How a message's statuses reach the webhook: one post each, in order, unless the profile varies it. `running`:
+    the clock moves by itself, so a jittered delivery also waits; on a frozen clock only the timestamps move."""
+    statuses = list(planned)
+    if statuses and realism.chance(rx.DELAY_JITTER):
+        statuses = _jittered(statuses, realism, running)
+    posts = [Post(s.due, [s]) for s in statuses]
+    if len(posts) > 1 and realism.chance(rx.OUT_OF_ORDER):
+        dues = sorted(s.due for s in statuses)  # the k-th arrival keeps the k-th moment: only the order changes
+        posts = [Post(due, [statuses[i]]) for due, i in zip(dues, _reordered(len(statuses), realism), strict=True)]
+    if len(posts) > 1 and realism.chance(rx.BATCHED):
+        start = realism.randrange(0, len(posts) - 1)
+        end = realism.randrange(start + 2, len(posts) + 1)
+        merged = [s for post in posts[start:end] for s in post.statuses]
+        posts[start:end] = [Post(max(post.due for post in posts[start:end]), merged)]
+    if posts and realism.chance(rx.DUPLICATE):  # the same status, stamp and all, once more after the others
+        posts.append(Post(max(post.due for post in posts), [realism.choice(statuses)]))
+    return posts
+
+
+def _jittered(statuses: list[Planned], realism: rx.Realism, running: bool) -> list[Planned]:
+    extra, out = 0.0, []
+    for s in statuses:
+        extra += realism.uniform(realism.profile.jitter_max)  # cumulative: the timestamps keep the progression
+        out.append(Planned(s.status, s.stamp + extra, s.due + extra if running else s.due))
+    return out
+
+
+def _reordered(count: int, realism: rx.Realism) -> list[int]:
+    """Another order of `count` statuses: all reversed, or two neighbours swapped."""
+    order = list(range(count))
+    if count == 2 or realism.choice(("reverse", "swap")) == "reverse":
+        return order[::-1]
+    i = realism.randrange(0, count - 1)
+    order[i], order[i + 1] = order[i + 1], order[i]
+    return order
 
 
 class Dispatcher:

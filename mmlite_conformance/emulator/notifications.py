@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mmlite_conformance.emulator import faults as fx
+from mmlite_conformance.emulator import realism as rx
 from mmlite_conformance.emulator.config import AccountConfig
 from mmlite_conformance.emulator.errors import invalid_parameter
 from mmlite_conformance.emulator.params import REQUIRED, Params
@@ -45,6 +46,13 @@ def messages_notification(account: AccountConfig, value: dict[str, Any]) -> dict
     """A `messages`-field notification (statuses, inbound messages, user actions) of the account's number."""
     metadata = {"display_phone_number": account.display_phone_number, "phone_number_id": account.phone_number_id}
     return envelope(account.waba_id, "messages", [{"messaging_product": "whatsapp", "metadata": metadata, **value}])
+
+
+def statuses_notification(account: AccountConfig, items: list[dict[str, Any]], realism: rx.Realism) -> dict[str, Any]:
+    """The notification of one or several statuses the emulator posts on its own (after a send or a read)."""
+    value: dict[str, Any] = {"statuses": items}
+    realism.add_unknown_field(rx.UNKNOWN_WEBHOOK_FIELD, [value, *items])
+    return messages_notification(account, value)
 
 
 def business_id(account: AccountConfig) -> str:
@@ -183,8 +191,11 @@ def _inbound_text(ctx: Context, p: Params) -> dict[str, Any]:
         raise invalid_parameter(f"The parameter {p.where}text is required.")
     if not isinstance(name, str):
         raise invalid_parameter(f"The parameter {p.where}name must be a string.")
+    realism = ctx.state.realism
+    sender = realism.whatsapp_id(sender)  # a user writes from their wa_id (A47)
     message_id = p.text("message_id", None) or ctx.state.ids.wamid(sender, plain=fx.NON_WAMID_IDS in ctx.state.faults)
     value = inbound_text_value(sender, name, message_id, p.integer("timestamp", int(ctx.now)), text)
+    realism.add_unknown_field(rx.UNKNOWN_WEBHOOK_FIELD, [value, value["messages"][0]])
     return messages_notification(ctx.account.config, value)
 
 

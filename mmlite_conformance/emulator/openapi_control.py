@@ -7,6 +7,7 @@ from typing import Any
 from mmlite_conformance.emulator.answers import error_keys
 from mmlite_conformance.emulator.burst import MAX_CONCURRENCY, MAX_COUNT, MAX_WITHIN
 from mmlite_conformance.emulator.notifications import KINDS
+from mmlite_conformance.emulator.realism import PROFILES, VARIATIONS
 from mmlite_conformance.emulator.signing import SIGNATURES
 from mmlite_conformance.emulator.templates import CATEGORIES, STATUSES
 
@@ -112,6 +113,30 @@ def _burst_schemas() -> dict[str, Any]:
     }
 
 
+def _profile_schema() -> dict[str, Any]:
+    text = {"type": "string"}
+    variation = _props(
+        ["name", "area", "assumption", "description", "chance", "injected"],
+        name={"enum": list(VARIATIONS)},
+        area=text,
+        assumption={"type": "string", "pattern": "^A[0-9]{2}$"},
+        description=text,
+        chance={"type": "number", "minimum": 0, "maximum": 1},
+        injected={"type": "integer", "minimum": 0},
+    )
+    return _props(
+        ["profile", "description", "seed", "variations", "profiles"],
+        profile={"enum": list(PROFILES)},
+        description=text,
+        seed={"type": "integer"},
+        variations={"type": "array", "items": variation},
+        profiles={
+            "type": "array",
+            "items": _props(["name", "description"], name={"enum": list(PROFILES)}, description=text),
+        },
+    )
+
+
 def control_schemas() -> dict[str, Any]:
     nullable_int, nullable_number = {"type": ["integer", "null"]}, {"type": ["number", "null"]}
     return {
@@ -164,6 +189,7 @@ def control_schemas() -> dict[str, Any]:
             error={"enum": error_keys()},
             retry_after={"type": "integer", "minimum": 0, "maximum": 86_400},
         ),
+        "Profile": _profile_schema(),
         "JournalPage": _props(
             ["entries", "last"], entries={"type": "array", "items": _OBJECT}, last={"type": "integer"}
         ),
@@ -220,6 +246,13 @@ def control_paths() -> dict[str, Any]:
         ),
         "/_emulator/deliveries": control("Recent webhook delivery attempts", None, "get"),
         "/_emulator/faults": control("Active faults and the catalogue", None, "get"),
+        "/_emulator/profile": control(
+            "The profile in use, its variations and how often each was injected (counted since start; reset keeps "
+            "the counts)",
+            None,
+            "get",
+            r200=resp("The profile", ref("Profile")),
+        ),
         "/_emulator/notifications": control(
             "Build a webhook of a kind and post it through the account's ordered queue",
             ref("NotificationRequest"),

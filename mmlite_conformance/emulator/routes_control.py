@@ -1,4 +1,4 @@
-"""The /_emulator/ control surface: reset, clock, simulated users, onboarding, deliveries, faults."""
+"""The /_emulator/ control surface: reset, clock, simulated users, onboarding, deliveries, faults, profile."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from starlette.responses import Response
 
 from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator import notifications as nx
-from mmlite_conformance.emulator.delivery import logged
+from mmlite_conformance.emulator.delivery import Planned, logged
 from mmlite_conformance.emulator.errors import ApiError, invalid_parameter
 from mmlite_conformance.emulator.http import authenticate, json_response, read_json, routes
 from mmlite_conformance.emulator.params import Params
 from mmlite_conformance.emulator.routes_platform import delivery_options, post_notification
-from mmlite_conformance.emulator.routes_send import schedule_status
+from mmlite_conformance.emulator.routes_send import schedule_statuses
 from mmlite_conformance.emulator.state import EmulatorState
 
 MAX_ADVANCE = 10 * 365 * 86_400.0
@@ -70,7 +70,8 @@ async def mark_read(request: Request, state: EmulatorState) -> Response:
     if record is None:
         raise ApiError("not_found", "Unknown message id for this account.")
     if fx.NO_STATUS_WEBHOOKS not in state.faults:
-        schedule_status(state, account, record, "read", state.clock.now())
+        now = state.clock.now()
+        schedule_statuses(state, account, record, [Planned("read", now, now)])
     return json_response({"message_id": message_id, "status": "read"})
 
 
@@ -113,6 +114,10 @@ async def list_faults(request: Request, state: EmulatorState) -> Response:
     return json_response({"active": sorted(state.faults), "catalogue": fx.catalogue()})
 
 
+async def get_profile(request: Request, state: EmulatorState) -> Response:
+    return json_response(state.realism.describe())
+
+
 ROUTES = [
     *routes("/_emulator/reset", POST=reset),
     *routes("/_emulator/clock", GET=get_clock),
@@ -123,4 +128,5 @@ ROUTES = [
     *routes("/_emulator/deliveries/drain", POST=drain),
     *routes("/_emulator/deliveries", GET=deliveries),
     *routes("/_emulator/faults", GET=list_faults),
+    *routes("/_emulator/profile", GET=get_profile),
 ]

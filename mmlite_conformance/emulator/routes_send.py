@@ -9,11 +9,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mmlite_conformance.emulator import faults as fx
-from mmlite_conformance.emulator.delivery import Attempt, TargetResolver
+from mmlite_conformance.emulator import realism as rx
+from mmlite_conformance.emulator.delivery import Attempt, Planned, TargetResolver, arrival_plan
 from mmlite_conformance.emulator.errors import ApiError
 from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
 from mmlite_conformance.emulator.jsonio import dumps
-from mmlite_conformance.emulator.notifications import messages_notification, status_item
+from mmlite_conformance.emulator.notifications import status_item, statuses_notification
 from mmlite_conformance.emulator.state import AccountState, EmulatorState, MessageRecord
 from mmlite_conformance.emulator.templates import Template
 from mmlite_conformance.emulator.validation import (
@@ -37,6 +38,8 @@ def _approved_template(account: AccountState, request: SendRequest, now: float) 
 
 
 def _check_rate(state: EmulatorState, account: AccountState, wa_id: str, now: float) -> None:
+    if state.realism.refuses_send():  # the realistic profile's occasional 429, limits on or off (A48)
+        raise ApiError("throughput", retry_after=1)
     if not state.config.rate_limits.enabled or fx.RATE_LIMITS_IGNORED in state.faults:
         return
     verdict = account.rate_limiter.check(wa_id, now)
@@ -98,20 +101,23 @@ def _accept(
     ttl: int | None,
 ) -> Response:
     faults = state.faults
-    message_id = state.ids.wamid(send.wa_id, plain=fx.NON_WAMID_IDS in faults)
+    wa_id = state.realism.whatsapp_id(send.wa_id)  # A27; BR/MX forms under the realistic profile (A47)
+    message_id = state.ids.wamid(wa_id, plain=fx.NON_WAMID_IDS in faults)
     expires_at = now + ttl if ttl is not None and ttl > 0 else None
-    record = MessageRecord(message_id, send.to, send.wa_id, api, category, now, expires_at)
+    record = MessageRecord(message_id, send.to, wa_id, api, category, now, expires_at)
     account.remember(record)
     if account.webhook_target() is not None and fx.NO_STATUS_WEBHOOKS not in faults:
-        us_marketing = template is not None and template.category == "MARKETING" and send.wa_id.startswith("1")
+        us_marketing = template is not None and template.category == "MARKETING" and wa_id.startswith("1")
         _schedule_statuses(state, account, record, failed=us_marketing and fx.US_RECIPIENTS_DELIVERED not in faults)
     contact: dict[str, Any] = {"input": send.to}
     if fx.MISSING_WA_ID not in faults:
-        contact["wa_id"] = send.wa_id
+        contact["wa_id"] = wa_id
     message: dict[str, Any] = {"id": message_id}
     if api == "mm_lite" and fx.MISSING_MESSAGE_STATUS not in faults:
         message["message_status"] = "accepted"
-    return json_response({"messaging_product": "whatsapp", "contacts": [contact], "messages": [message]})
+    body = {"messaging_product": "whatsapp", "contacts": [contact], "messages": [message]}
+    state.realism.add_unknown_field(rx.UNKNOWN_RESPONSE_FIELD, [body, contact, message])
+    return json_response(body)
 
 
 def _schedule_statuses(state: EmulatorState, account: AccountState, record: MessageRecord, *, failed: bool) -> None:
@@ -123,22 +129,36 @@ def _schedule_statuses(state: EmulatorState, account: AccountState, record: Mess
         plan = [("sent", delays.sent), ("delivered", delays.delivered)]
         if state.config.auto_read:
             plan.append(("read", max(delays.read, delays.delivered)))
-    plan = [
-        (s, record.sent_at + d) for s, d in plan if record.expires_at is None or record.sent_at + d <= record.expires_at
+    planned = [
+        Planned(s, record.sent_at + d, record.sent_at + d)
+        for s, d in plan
+        if record.expires_at is None or record.sent_at + d <= record.expires_at
     ]
     if fx.STATUSES_OUT_OF_ORDER in state.faults:
-        last = max((due for _, due in plan), default=record.sent_at)
-        plan = [(s, last) for s, _ in reversed(plan)]
-    for status, due in plan:
-        schedule_status(state, account, record, status, due)
+        planned = contradicting(planned)
+    schedule_statuses(state, account, record, planned)
 
 
-def schedule_status(
-    state: EmulatorState, account: AccountState, record: MessageRecord, status: str, due: float
+def contradicting(planned: list[Planned]) -> list[Planned]:
+    """The fault statuses_out_of_order: posted in order, stamped against it (each a second before the one it
+    follows, so 'read' is stamped two seconds before 'sent')."""
+    top = max((p.stamp for p in planned), default=0.0)
+    last = len(planned) - 1
+    return [Planned(p.status, top + (last - i), p.due) for i, p in enumerate(planned)]
+
+
+def schedule_statuses(
+    state: EmulatorState, account: AccountState, record: MessageRecord, planned: list[Planned]
 ) -> None:
+    """Queue a message's statuses as the arrival plan posts them (one each, in order, under the exact profile)."""
     conversation_id = state.ids.conversation(record.id)
-    item = status_item(record.id, status, due, record.wa_id, record.category, conversation_id, record.sent_at)
-    schedule_webhook(state, account, messages_notification(account.config, {"statuses": [item]}), due, "status")
+    for post in arrival_plan(planned, state.realism, running=not state.clock.frozen):
+        items = [
+            status_item(record.id, s.status, s.stamp, record.wa_id, record.category, conversation_id, record.sent_at)
+            for s in post.statuses
+        ]
+        body = statuses_notification(account.config, items, state.realism)
+        schedule_webhook(state, account, body, post.due, "status")
 
 
 def schedule_webhook(

@@ -1,4 +1,4 @@
-"""Mutable sandbox state: accounts, templates, bounded message stores, clock, ids and the dispatcher."""
+"""Mutable sandbox state: accounts, templates, bounded message stores, clock, ids, profile and the dispatcher."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from mmlite_conformance.emulator.delivery import Dispatcher
 from mmlite_conformance.emulator.ids import IdFactory
 from mmlite_conformance.emulator.journal import Journal
 from mmlite_conformance.emulator.ratelimit import RateLimiter
+from mmlite_conformance.emulator.realism import Realism
 from mmlite_conformance.emulator.templates import Template, predefined_templates
 
 
@@ -94,6 +95,7 @@ class EmulatorState:
         self.faults = config.faults
         self.clock = Clock(config.start_time, config.frozen_clock)
         self.ids = IdFactory(config.seed)
+        self.realism = Realism(config.profile, config.seed if config.profile_seed is None else config.profile_seed)
         self.dispatcher = Dispatcher(
             self.clock, config.webhooks, config.max_pending_deliveries, config.faults, config.deliver_to_any_host
         )

@@ -36,10 +36,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME",
         help="run the embedded emulator with this deviation (proves that scenarios can fail)",
     )
+    group.addoption(
+        "--emulator-profile",
+        default=None,
+        metavar="NAME",
+        help="exact (default) | realistic: the embedded emulator varies its answers as the real platform does "
+        "(seeded). Env: MMLITE_EMULATOR_PROFILE",
+    )
+    group.addoption(
+        "--emulator-seed",
+        default=None,
+        metavar="N",
+        help="seed of the emulator profile's variations (same seed, same run). Env: MMLITE_EMULATOR_SEED",
+    )
 
 
 #: options whose space-separated value pytest may take for a test path
-_VALUED = ("--target", "--cassette-dir", "--emulator-fault")
+_VALUED = ("--target", "--cassette-dir", "--emulator-fault", "--emulator-profile", "--emulator-seed")
 
 
 @pytest.hookimpl(tryfirst=True)

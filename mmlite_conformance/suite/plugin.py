@@ -47,6 +47,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "target": config.getoption("target"),
         "record": config.getoption("record"),
         "emulator_faults": tuple(config.getoption("emulator_fault")),
+        "emulator_profile": config.getoption("emulator_profile"),
+        "emulator_seed": config.getoption("emulator_seed"),
     }
     try:
         settings = load_settings(options, os.environ, profiles(), DEFAULT_TARGET)

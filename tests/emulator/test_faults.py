@@ -32,6 +32,12 @@ async def _statuses(client: httpx.AsyncClient, receiver: Receiver, payload: dict
     return [v["statuses"][0]["status"] for v in await _webhooks(client, receiver, payload, path)]
 
 
+async def _stamped(client: httpx.AsyncClient, receiver: Receiver) -> list[tuple[str, int]]:
+    """(status, timestamp) in arrival order; the clock is frozen, so every difference comes from the emulator."""
+    values = await _webhooks(client, receiver, text_send(), "/messages")
+    return [(v["statuses"][0]["status"], int(v["statuses"][0]["timestamp"])) for v in values]
+
+
 async def _status(client: httpx.AsyncClient, path: str, payload: Any, **kw: Any) -> int:
     return (await client.post(path, json=payload, **kw)).status_code
 
@@ -78,7 +84,7 @@ PROBES: dict[str, Probe] = {
     "missing_message_status": lambda c, r: _body(c, "/marketing_messages", template_send()),
     "non_wamid_ids": lambda c, r: _first_id_prefix(c),
     "no_status_webhooks": lambda c, r: _statuses(c, r, text_send(), "/messages"),
-    "statuses_out_of_order": lambda c, r: _statuses(c, r, text_send(), "/messages"),
+    "statuses_out_of_order": lambda c, r: _stamped(c, r),
     "marketing_instead_of_marketing_lite": lambda c, r: _categories(c, r),
     "inbound_not_delivered": lambda c, r: _inbound(c, r),
     "us_recipients_delivered": lambda c, r: _statuses(c, r, template_send(to="16505551234"), "/marketing_messages"),
@@ -171,6 +177,15 @@ async def test_fault_changes_behaviour(name: str, receiver: Receiver) -> None:
     baseline = await _observe(frozenset(), receiver, PROBES[name])
     faulty = await _observe(frozenset({name}), receiver, PROBES[name])
     assert baseline != faulty, f"{name}: no observable change ({baseline!r})"
+
+
+async def test_statuses_out_of_order_stamps_read_before_sent(receiver: Receiver) -> None:
+    """The arrival order stays sent, delivered, read (reordering alone is legitimate); the timestamps run backwards."""
+    start = int(_config(frozenset()).start_time)
+    baseline = await _observe(frozenset(), receiver, _stamped)
+    faulty = await _observe(frozenset({"statuses_out_of_order"}), receiver, _stamped)
+    assert baseline == [("sent", start), ("delivered", start), ("read", start)]
+    assert faulty == [("sent", start + 2), ("delivered", start + 1), ("read", start)]
 
 
 def test_unknown_fault_is_refused() -> None:

@@ -47,7 +47,8 @@ def load_settings(
     profiles: Mapping[str, TargetProfile],
     default_target: str,
 ) -> Settings:
-    """Build the run's settings from pytest options (`target`, `record`, `emulator_faults`, `interactive`), the
+    """Build the run's settings from pytest options (`target`, `record`, `emulator_faults`, `emulator_profile`,
+    `emulator_seed`, `interactive`), the
     environment, and what each known target (`profiles`, by name) takes from them.
 
     Every problem is collected and reported together in one ConfigError.
@@ -63,6 +64,7 @@ def load_settings(
     )
     budget = value.seconds(environ, "MMLITE_RATE_LIMIT_BUDGET", DEFAULT_RATE_LIMIT_BUDGET_S, problems, positive=False)
     faults = _faults(options, target, profiles, problems)
+    emulator_profile, emulator_seed = _emulator_profile(options, environ, target, profiles, problems)
     if target is None:
         raise ConfigError(problems)
     extra = profile.extra_settings(environ, problems) if profile.extra_settings is not None else None
@@ -78,6 +80,8 @@ def load_settings(
         template_sync_wait=sync_wait,
         rate_limit_budget=budget,
         emulator_faults=faults,
+        emulator_profile=emulator_profile,
+        emulator_seed=emulator_seed,
         extra=extra,
         # whether a person can answer (the live user's part, an operator attesting in a platform run)
         interactive=value.flag(options, environ, problems),
@@ -189,3 +193,45 @@ def _faults(
         problems.append(f"--emulator-fault needs {able}; the {target} target cannot inject deviations.")
         return ()
     return faults  # the names are checked by the emulator, which owns the fault registry
+
+
+def _given(options: Mapping[str, object], environ: Mapping[str, str], key: str, variable: str) -> tuple[str, str]:
+    """(value, where it came from): the option `--key`, else the environment variable; ("", "") when neither."""
+    option = options.get(key)
+    if option not in (None, ""):
+        return str(option), "--" + key.replace("_", "-")
+    raw = environ.get(variable, "")
+    return (raw, variable) if raw.strip() else ("", "")
+
+
+def _emulator_profile(
+    options: Mapping[str, object],
+    environ: Mapping[str, str],
+    target: str | None,
+    profiles: Mapping[str, TargetProfile],
+    problems: list[str],
+) -> tuple[str | None, int | None]:
+    """The embedded emulator's profile and seed; the names are the target's to list (the emulator owns them)."""
+    name, name_source = _given(options, environ, "emulator_profile", "MMLITE_EMULATOR_PROFILE")
+    seed_text, seed_source = _given(options, environ, "emulator_seed", "MMLITE_EMULATOR_SEED")
+    if target is None:
+        return None, None
+    choices = profiles[target].emulator_profiles
+    if not choices:  # a variable left in the shell does not stop a replay; an option given for it does
+        flags = [source for source in (name_source, seed_source) if source.startswith("--")]
+        if flags:
+            able = " or ".join(f"--target={n}" for n, p in profiles.items() if p.emulator_profiles)
+            problems.append(f"{flags[0]} needs {able}; the {target} target runs no emulator profile.")
+        return None, None
+    profile = name.strip().lower() or None
+    if profile is not None and profile not in choices:
+        problems.append(f"{name_source}={name[:40]!r} is not an emulator profile; choose one of: {', '.join(choices)}.")
+        profile = None
+    seed = None
+    if seed_source:
+        digits = seed_text.strip()
+        if digits.isascii() and digits.isdigit() and len(digits) <= 18:
+            seed = int(digits)
+        else:
+            problems.append(f"{seed_source}={seed_text[:20]!r} is not a seed; give a whole number >= 0, e.g. 7.")
+    return profile, seed

@@ -77,6 +77,8 @@ class TargetProfile:
     account_env_optional: bool = False
     can_record: bool = False
     injects_faults: bool = False
+    #: the emulator profiles the target can run (--emulator-profile); none: it runs no emulator of its own
+    emulator_profiles: tuple[str, ...] = ()
     https_only: bool = False
     #: more configuration of the target's own (e.g. how to drive a partner's platform), read with the rest
     extra_settings: ExtraSettings | None = None
@@ -109,6 +111,9 @@ class Settings:
     #: how long a scenario may wait out rate limits (HTTP 429) before it is skipped as "environment"
     rate_limit_budget: float = DEFAULT_RATE_LIMIT_BUDGET_S
     emulator_faults: tuple[str, ...] = ()
+    #: the embedded emulator's profile and the seed of its variations (None: the emulator's defaults)
+    emulator_profile: str | None = None
+    emulator_seed: int | None = None
     #: what the target's `extra_settings` read (None for targets that have none)
     extra: object = None
 
@@ -142,6 +147,8 @@ class Settings:
             "template_sync_wait": f"{self.template_sync_wait:g} s",
             "rate_limit_budget": f"{self.rate_limit_budget:g} s",
             "emulator_faults": ", ".join(self.emulator_faults) or "none",
+            "emulator_profile": self.emulator_profile or "default",
+            "emulator_seed": "default" if self.emulator_seed is None else str(self.emulator_seed),
         }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 
 from mmlite_conformance.contract import ALPHA_MARKETING_MESSAGES_PATH, API_KEY_HEADER
+from mmlite_conformance.emulator.realism import EXACT, PROFILES
 from mmlite_conformance.suite.client import Endpoints
 from mmlite_conformance.suite.config import Secret, TargetProfile
 from mmlite_conformance.suite.constants import EMULATOR_CONTROL_PREFIX
@@ -24,12 +26,16 @@ EMULATOR_SEED = 20260101
 EMULATOR_START_TIME = 1767225600  # 2026-01-01T00:00:00Z
 #: the shipped cassettes say this date, so that re-recording them from the emulator changes no byte
 EMULATOR_RECORDING_DATE: date = datetime.fromtimestamp(EMULATOR_START_TIME, UTC).date()
+#: what a run with a varying profile leaves beside the reports: the profile, its seed, each variation's count
+PROFILE_FILE = "emulator-profile.json"
 
 
 class EmulatorTarget(Target):
     name = "emulator"
     # the emulator may take a key and recipient from the environment (a rehearsal, or the leak canary test)
-    profile = TargetProfile(account_env_optional=True, can_record=True, injects_faults=True)
+    profile = TargetProfile(
+        account_env_optional=True, can_record=True, injects_faults=True, emulator_profiles=tuple(PROFILES)
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -38,7 +44,13 @@ class EmulatorTarget(Target):
 
     def run_words(self, cassette_dir: Path) -> RunWords:
         words = "recording new cassettes from" if self.settings.record else "run directly against"
-        return RunWords(f"{words} the {self.name} target", simulation_banner="Run against the embedded emulator")
+        banner = "Run against the embedded emulator"
+        if self._profile_name() != EXACT:
+            banner += f" ({self._profile_name()} profile, seed {self._emulator_config().profile_seed})"
+        return RunWords(f"{words} the {self.name} target", simulation_banner=banner)
+
+    def _profile_name(self) -> str:
+        return self.settings.emulator_profile or EXACT
 
     def known_numbers(self) -> tuple[str, ...]:
         """The sandbox numbers of the emulator's accounts: its template texts name them."""
@@ -70,7 +82,18 @@ class EmulatorTarget(Target):
             auto_read=True,
             rate_limits=RateLimits(enabled=False),
             faults=frozenset(self.settings.emulator_faults),
+            profile=self._profile_name(),
+            profile_seed=EMULATOR_SEED if self.settings.emulator_seed is None else self.settings.emulator_seed,
         )
+
+    def save_artefacts(self, folder: Path | None, redactor: Redactor) -> list[str]:
+        """With a varying profile, `emulator-profile.json`: what the emulator injected, read back from it."""
+        if folder is None or self._profile_name() == EXACT or self._control is None:
+            return []
+        described = self._call("GET", "/profile").json()  # names and counts only: nothing to redact
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / PROFILE_FILE).write_text(json.dumps(described, indent=2) + "\n", encoding="utf-8")
+        return [PROFILE_FILE]
 
     def stop(self) -> None:
         if self._control is not None:
