@@ -152,13 +152,14 @@ def _(sends: list[Sent], conformance: Conformance) -> None:
 @then("both responses have the same shape")
 def _(sends: list[Sent], conformance: Conformance) -> None:
     first, second = sends[-2:]
-    optional_differences = conformance.same_shape(first.response.body, second.response.body)
-    if optional_differences:
+    loose_differences = conformance.same_shape(first.response.body, second.response.body)
+    if loose_differences:
         conformance.observe(
             Observation(
-                topic="optional fields of the send response",
-                observed=f"only one response has {optional_differences}",
-                contract="documented as optional (message_status: 'only when paced' vs 'always')",
+                topic="optional or undocumented fields of the send response",
+                observed=f"only one response has {loose_differences}",
+                contract="documented as optional (message_status: 'only when paced' vs 'always'), or not documented "
+                "at all (a new field)",
                 source="CONTRACT §5, §10.7",
             )
         )

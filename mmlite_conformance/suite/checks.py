@@ -202,13 +202,14 @@ class Checker:
         raise self.fail(f"expected template {name!r} in the template list", self._shown(response))
 
     def same_shape(self, first: Any, second: Any) -> list[str]:
-        """Same keys at every level and values of the same JSON type, apart from fields the contract documents
-        as optional in a send response (CONTRACT §5: `message_status`, `group_id`); returns those differences."""
-        if _without_optional(shape_of(first)) != _without_optional(shape_of(second)):
+        """Same keys at every level and values of the same JSON type, apart from fields the contract documents as
+        optional in a send response (CONTRACT §5: `message_status`, `group_id`) and fields it does not document
+        at all (new fields roll out unannounced); returns the paths only one response has, for an observation."""
+        if _only_documented(shape_of(first)) != _only_documented(shape_of(second)):
             raise self.fail(
                 "expected both responses to have the same shape", {"first": shape_of(first), "second": shape_of(second)}
             )
-        return sorted(_optional_paths(shape_of(first)) ^ _optional_paths(shape_of(second)))
+        return sorted(_loose_paths(shape_of(first)) ^ _loose_paths(shape_of(second)))
 
     def differ_only_in_url(self, first: Exchange, second: Exchange) -> None:
         """Same method, body, key and content type; another URL (the guide: "only the URL must be changed")."""
@@ -281,27 +282,30 @@ def _auth_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items() if k.lower() in {"d360-api-key", "content-type"}}
 
 
-#: fields of a send response that CONTRACT §5 documents as present only sometimes
-OPTIONAL_SEND_FIELDS = frozenset({"message_status", "group_id"})
+#: every field CONTRACT §5 documents as always present in a send response; the optional ones (`message_status`,
+#: `group_id`) and undocumented new ones are judged by no shape comparison
+DOCUMENTED_SEND_FIELDS = frozenset({"messaging_product", "contacts", "messages", "input", "wa_id", "user_id", "id"})
 
 
-def _without_optional(shape: Any) -> Any:
+def _only_documented(shape: Any) -> Any:
+    """The shape without optional or undocumented fields: what two send responses must share."""
     if isinstance(shape, dict):
-        return {k: _without_optional(v) for k, v in shape.items() if k not in OPTIONAL_SEND_FIELDS}
+        return {k: _only_documented(v) for k, v in shape.items() if k in DOCUMENTED_SEND_FIELDS}
     if isinstance(shape, list):
-        return [_without_optional(v) for v in shape]
+        return [_only_documented(v) for v in shape]
     return shape
 
 
-def _optional_paths(shape: Any, path: str = "$") -> set[str]:
+def _loose_paths(shape: Any, path: str = "$") -> set[str]:
+    """The paths of optional and undocumented fields, which one response may have and the other not."""
     found: set[str] = set()
     if isinstance(shape, dict):
         for key, value in shape.items():
             here = f"{path}.{key}"
-            found |= {here} if key in OPTIONAL_SEND_FIELDS else _optional_paths(value, here)
+            found |= {here} if key not in DOCUMENTED_SEND_FIELDS else _loose_paths(value, here)
     elif isinstance(shape, list):
         for value in shape:
-            found |= _optional_paths(value, f"{path}[]")
+            found |= _loose_paths(value, f"{path}[]")
     return found
 
 

@@ -70,11 +70,16 @@ def test_same_shape_passes_on_other_values_and_returns_the_optional_fields_only_
     assert CHECK.same_shape({"group_id": "g"}, {}) == ["$.group_id"]
 
 
+def test_same_shape_returns_undocumented_fields_only_one_has_instead_of_failing() -> None:
+    newer = sent(messages=[{"id": WAMID, "pacing_hint": "x"}]).body | {"rollout": True}
+    assert CHECK.same_shape(newer, sent().body) == ["$.messages[].pacing_hint", "$.rollout"]
+
+
 @pytest.mark.parametrize(
     ("first", "second"),
     [
         ({"id": "x"}, {"id": 1}),
-        ({"id": "x"}, {"id": "x", "extra": 1}),
+        ({"id": "x"}, {"id": "x", "messages": []}),
         ({"messages": [{"id": "x"}]}, {"messages": []}),
         ({"contacts": [{"wa_id": "1"}]}, {"contacts": [{"user_id": "1"}]}),
     ],
