@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
+from mmlite_conformance.suite.constants import SECRET_PLACEHOLDERS
 
 StepStatus = Literal["passed", "failed", "skipped", "not run"]
 
 #: proof that an Exchange was built by `Exchange.capture`, the one place where its data is redacted
 _CAPTURED = object()
+#: request headers a reproducer leaves to curl (they say nothing about the request)
+_NOT_REPRODUCED = frozenset({"content-length", "host", "user-agent", "accept", "accept-encoding", "connection"})
+#: a secret's placeholder anywhere in a redacted text
+_SECRET_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in SECRET_PLACEHOLDERS))
+#: characters a backslash must escape inside shell double quotes
+_SHELL_ACTIVE = re.compile(r'["\\$`]')
 
 
 class Redacts(Protocol):
@@ -86,26 +93,27 @@ class Exchange:
         )
 
     def to_curl(self) -> str:
-        """A shell command that repeats the request; the key is read from $D360_API_KEY."""
-        parts = ["curl", "-sS", "-X", self.method, shlex.quote(self.url)]
-        for name, value in self.request_headers.items():
-            if name.lower() in {
-                "content-length",
-                "host",
-                "user-agent",
-                "accept",
-                "accept-encoding",
-                "connection",
-            }:
-                continue
-            if value == API_KEY_PLACEHOLDER:
-                parts += ["-H", f'"{name}: $D360_API_KEY"']
-            else:
-                parts += ["-H", shlex.quote(f"{name}: {value}")]
-        if self.request_body is not None:
-            body = self.request_body if isinstance(self.request_body, str) else json.dumps(self.request_body)
-            parts += ["--data", shlex.quote(body)]
+        """A shell command that sends the request as it was sent: each secret's placeholder is read from its
+        environment variable (`reads_from_environment`), everything else (a public wrong key too) is written out."""
+        url, headers, body = self._reproduced()
+        parts = ["curl", "-sS", "-X", self.method, shell_word(url)]
+        for header in headers:
+            parts += ["-H", shell_word(header)]
+        if body is not None:
+            parts += ["--data", shell_word(body)]
         return " ".join(parts)
+
+    def reads_from_environment(self) -> tuple[str, ...]:
+        """The environment variables `to_curl` reads a secret from, in the order the command names them."""
+        url, headers, body = self._reproduced()
+        texts = (url, *headers, body or "")
+        return tuple(dict.fromkeys(SECRET_PLACEHOLDERS[p] for t in texts for p in _SECRET_PLACEHOLDER.findall(t)))
+
+    def _reproduced(self) -> tuple[str, list[str], str | None]:
+        """The URL, the `Name: value` headers and the body a reproducer sends, before shell quoting."""
+        headers = [f"{n}: {v}" for n, v in self.request_headers.items() if n.lower() not in _NOT_REPRODUCED]
+        body = self.request_body
+        return self.url, headers, body if body is None or isinstance(body, str) else json.dumps(body)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -125,6 +133,27 @@ class Exchange:
             "error": self.error,
             "curl": self.to_curl(),
         }
+
+
+def shell_word(text: str) -> str:
+    """`text` as one shell word; each secret placeholder in it becomes its environment variable, expanded by the
+    shell (`"D360-API-KEY: Bearer $D360_API_KEY"`), everything else stays literal."""
+    pieces = _SECRET_PLACEHOLDER.split(text)
+    if len(pieces) == 1:
+        return shlex.quote(text)
+    names = [SECRET_PLACEHOLDERS[p] for p in _SECRET_PLACEHOLDER.findall(text)]
+    if "!" in text:  # bash expands history inside double quotes: only the variables are double-quoted then
+        literals = [shlex.quote(piece) if piece else "" for piece in pieces]
+        return "".join(f'{literal}"${name}"' for literal, name in zip(literals[:-1], names, strict=True)) + literals[-1]
+    quoted = _escape_in_double_quotes(pieces[0])
+    for name, piece in zip(names, pieces[1:], strict=True):
+        variable = f"${{{name}}}" if piece[:1].isalnum() or piece[:1] == "_" else f"${name}"
+        quoted += variable + _escape_in_double_quotes(piece)
+    return f'"{quoted}"'
+
+
+def _escape_in_double_quotes(text: str) -> str:
+    return _SHELL_ACTIVE.sub(lambda m: "\\" + m.group(0), text)
 
 
 def _redacted_body(redactor: Redacts, body: Any) -> Any:

@@ -17,7 +17,12 @@ from mmlite_conformance.suite import report
 from mmlite_conformance.suite.client import ApiClient
 from mmlite_conformance.suite.config import ConfigError, Settings, load_settings
 from mmlite_conformance.suite.conformance import Conformance
-from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL, REQUIREMENT_TAG
+from mmlite_conformance.suite.constants import (
+    API_KEY_PLACEHOLDER,
+    NOT_ONBOARDED_API_KEY_PLACEHOLDER,
+    RECEIVER_PLACEHOLDER_URL,
+    REQUIREMENT_TAG,
+)
 from mmlite_conformance.suite.evidence import ScenarioEvidence
 from mmlite_conformance.suite.person import Ask, Operator, User
 from mmlite_conformance.suite.platform.session import PlatformSession
@@ -33,6 +38,7 @@ from mmlite_conformance.suite.targets import (
     create_target,
     profiles,
 )
+from mmlite_conformance.suite.vocabulary import WRONG_API_KEY
 from mmlite_conformance.suite.webhooks import WebhookStore, to_tape
 from mmlite_conformance.version import suite_version
 
@@ -115,12 +121,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def build_redactor(settings: Settings, target: Target) -> Redactor:
-    """Knows, from the configuration, every secret and number before the first capture: the keys, the test
-    recipient, and the numbers the target already knows it will show (the sandbox's own)."""
+    """Knows, from the configuration, every secret and number before the first capture: the keys (each with the
+    placeholder a reproducer reads it back from), the test recipient, and the numbers the target already knows it
+    will show (the sandbox's own); and that the wrong key the suite sends is no secret."""
+    placeholders = {
+        settings.not_onboarded_api_key: NOT_ONBOARDED_API_KEY_PLACEHOLDER,
+        settings.api_key: API_KEY_PLACEHOLDER,  # last: the run's key wins should both be the same
+    }
     return Redactor(
-        secrets=[key.reveal() for key in settings.secrets],
+        secrets={key.reveal(): placeholders[key] for key in settings.secrets},
         phone_numbers=[settings.recipient, *target.known_numbers()],
         pseudonym_key=target.pseudonym_key(),
+        public_credentials=[WRONG_API_KEY],
     )
 
 
@@ -312,7 +324,6 @@ def api(
     return ApiClient(
         http_client, target.endpoints, settings.api_key, redactor, record=scenario_evidence.add_exchange, pacer=pacer
     )
-
 
 
 def _terminal(config: pytest.Config) -> tuple[Callable[[str], None], Ask]:

@@ -1,4 +1,4 @@
-"""The single redaction layer: API keys become a placeholder, phone numbers stable pseudonyms, in every artefact."""
+"""The single redaction layer: keys become their placeholders, phone numbers stable pseudonyms, in every artefact."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
-from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
+from mmlite_conformance.suite.constants import (
+    API_KEY_PLACEHOLDER,
+    SECRET_PLACEHOLDERS,
+    UNKNOWN_CREDENTIAL_PLACEHOLDER,
+)
 
 #: the pseudonym key of offline targets (emulator, replay): no real number is ever seen there
 OFFLINE_PSEUDONYM_KEY: Final = b"mmlite-conformance/offline-pseudonyms/v1"
@@ -70,6 +74,10 @@ _HEX_BSUID_PSEUDONYM_MARK: Final = "0" * 16
 _LEARNED_KEYS: Final = PHONE_KEYS | BSUID_KEYS
 # wamid.<base64>: the message id embeds the recipient's number in clear inside the base64 payload
 _WAMID = re.compile(r"wamid\.([A-Za-z0-9+/]+={0,2})")
+# the scheme a credential header may carry before the key (the guide's tables write `Bearer <token>`)
+_BEARER = re.compile(r"(?i:bearer)\s+")
+# placeholders a credential header may already show: redacting twice changes nothing
+_CREDENTIAL_PLACEHOLDERS: Final = frozenset(SECRET_PLACEHOLDERS) | {UNKNOWN_CREDENTIAL_PLACEHOLDER}
 
 
 def derive_pseudonym_key(api_key: str | None) -> bytes:
@@ -140,19 +148,34 @@ class Redactor:
         "_mac",
         "_numbers",
         "_phone_pattern",
+        "_placeholders",
         "_secret_pattern",
         "_secrets",
         "_shortest_match",
+        "_shown_credentials",
     )
 
-    def __init__(self, secrets: Iterable[str], phone_numbers: Iterable[str], pseudonym_key: bytes) -> None:
+    def __init__(
+        self,
+        secrets: Iterable[str] | Mapping[str, str],
+        phone_numbers: Iterable[str],
+        pseudonym_key: bytes,
+        *,
+        public_credentials: Iterable[str] = (),
+    ) -> None:
+        """`secrets`: each secret with its placeholder (a mapping), or secrets that all stand for the run's key;
+        `public_credentials`: keys that are no secret (a wrong key the suite sends), shown in headers as sent."""
         if not pseudonym_key:
             raise ValueError("pseudonym_key must not be empty")
         self._mac = hmac.new(pseudonym_key, digestmod=hashlib.sha256)  # the key itself is not kept in a field
         self._lock = threading.Lock()
-        plain = {str.__str__(s) for s in secrets if s}
-        self._secrets = frozenset(plain | {quote(s, safe="") for s in plain})
-        self._secret_pattern = _alternation(self._secrets, prefix=r"(?:\b(?i:bearer)\s+)?")
+        named = secrets if isinstance(secrets, Mapping) else dict.fromkeys(secrets, API_KEY_PLACEHOLDER)
+        plain = {str.__str__(s): placeholder for s, placeholder in named.items() if s}
+        #: each secret, as given and URL-encoded -> its placeholder
+        self._placeholders = plain | {quote(s, safe=""): placeholder for s, placeholder in plain.items()}
+        self._secrets = frozenset(self._placeholders)
+        self._secret_pattern = _alternation(self._secrets, prefix="")
+        self._shown_credentials = frozenset(public_credentials) | _CREDENTIAL_PLACEHOLDERS | set(plain.values())
         #: a text shorter than this holds no secret, phone number, learned BSUID, nor a wamid embedding a number
         self._shortest_match = min([_SHORTEST_NUMBER, *(len(s) for s in self._secrets)])
         self._numbers: frozenset[str] = frozenset()
@@ -231,14 +254,15 @@ class Redactor:
         return plus + cc + tag.rjust(width, "0")
 
     def redact_text(self, text: str) -> str:
-        """Secrets (also as `Bearer <secret>` or URL-encoded) become the placeholder; known numbers and BSUIDs
-        their pseudonyms."""
+        """Secrets (also URL-encoded) become their placeholders, a `Bearer ` before one stays; known numbers and
+        BSUIDs their pseudonyms."""
         if len(text) < self._shortest_match:
             return text
         # The patterns are slow to try at every position of a long text (a report is most of a megabyte), so each
         # runs only where a fast scan found what any match must contain: a secret or BSUID verbatim, a digit run.
         if self._secret_pattern is not None and any(secret in text for secret in self._secrets):
-            text = self._secret_pattern.sub(API_KEY_PLACEHOLDER, text)
+            placeholders = self._placeholders
+            text = self._secret_pattern.sub(lambda m: placeholders[m.group(0)], text)
         bsuids = self._bsuids
         if self._bsuid_pattern is not None and any(bsuid in text for bsuid in bsuids):
             text = self._bsuid_pattern.sub(lambda m: bsuids[m.group(0)], text)
@@ -267,9 +291,20 @@ class Redactor:
     def redact_headers(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
         items = headers.items() if isinstance(headers, Mapping) else headers
         return {
-            name: API_KEY_PLACEHOLDER if name.lower() in SENSITIVE_HEADERS else self.redact_text(value)
+            name: self.redact_credential(value) if name.lower() in SENSITIVE_HEADERS else self.redact_text(value)
             for name, value in items
         }
+
+    def redact_credential(self, value: str) -> str:
+        """A credential header's value as evidence shows it: a known secret becomes its own placeholder, a public
+        credential stays as sent, a `Bearer ` before either stays; anything else is hidden."""
+        bearer = _BEARER.match(value)
+        scheme, token = (value[: bearer.end()], value[bearer.end() :]) if bearer else ("", value)
+        if token in self._placeholders:
+            return scheme + self._placeholders[token]
+        if token in self._shown_credentials and self.redact_text(token) == token:
+            return scheme + token
+        return scheme + UNKNOWN_CREDENTIAL_PLACEHOLDER
 
     def redact_bytes(self, body: bytes, content_type: str | None = None) -> bytes:
         """A redacted HTTP body: JSON is re-serialised compactly, anything else redacted as text."""

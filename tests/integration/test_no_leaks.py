@@ -103,6 +103,9 @@ def test_recording_run_leaks_neither_key_nor_number(run_suite: RunSuite, tmp_pat
     assert "the final scrub had to redact" not in run.output  # the captures redacted everything themselves
     # the number did travel, as its pseudonym: redaction happened, the data was not simply absent
     assert "5500" in (run.reports / "junit.xml").read_text() + "".join(p.read_text() for p in cassettes.rglob("*.yaml"))
+    # so did both keys, in every form the suite sends them, each hidden behind its own placeholder
+    recorded = "".join(p.read_text() for p in cassettes.rglob("*.yaml"))
+    assert "Bearer <D360-API-KEY>" in recorded and "<D360-NOT-ONBOARDED-API-KEY>" in recorded
 
 
 def test_failing_run_leaks_neither_key_nor_number(run_suite: RunSuite) -> None:
@@ -214,7 +217,47 @@ def test_the_scan_itself_sees_each_form_of_leak() -> None:
     inside_a_wamid = "wamid." + base64.b64encode(b"\x18\r" + CANARY_PHONE.encode() + b"\x15\x02").decode()
     assert _leaks(f"to: +{CANARY_PHONE}") == [CANARY_PHONE]
     assert _leaks(f"D360-API-KEY: {CANARY_KEY}") == [CANARY_KEY]
+    assert _leaks(f"D360-API-KEY: Bearer {CANARY_NOT_ONBOARDED_KEY}") == [CANARY_NOT_ONBOARDED_KEY]
     assert _leaks(f"id {inside_a_wamid}") == [f"{CANARY_PHONE} inside a wamid"]
     assert _leaks(f"recipient_user_id: {CANARY_BSUID}") == [CANARY_BSUID]
     assert _leaks(f"user_id: {CANARY_HEX_BSUID}") == _leaks(CANARY_HEX_BSUID[5:]) == [CANARY_HEX_BSUID]
     assert _leaks("to: 5500000000001, wamid.HBgNNTUwMDA2NTM0NDc0OBUCABEYEkI4M0U4MzJCQkQwNjJBREJCOAA=") == []
+
+
+@pytest.mark.parametrize("bearer", [False, True], ids=["bare", "Bearer"])
+@pytest.mark.parametrize("key", [CANARY_KEY, CANARY_NOT_ONBOARDED_KEY], ids=["run's key", "not-onboarded key"])
+def test_each_form_of_a_key_reaches_no_artefact(key: str, bearer: bool) -> None:
+    """Each key, bare or after `Bearer `, sent to a server that echoes it back in a header and in its error."""
+    settings = Settings("emulator", None, Secret(CANARY_KEY), Secret(CANARY_NOT_ONBOARDED_KEY), CANARY_PHONE)
+    redactor = build_redactor(settings, EmulatorTarget(settings))
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        sent = request.headers["D360-API-KEY"]
+        return httpx.Response(401, json={"error": f"Invalid api token: {sent}"}, headers={"X-Echo": sent})
+
+    evidence = ScenarioEvidence(requirement_ids=("S3d",), feature="f", scenario="s")
+    evidence.begin_step("When", "the partner sends the message")
+    with httpx.Client(transport=httpx.MockTransport(echo)) as http:
+        endpoints = Endpoints("https://waba-v2.360dialog.io", "https://x/mm")
+        api = ApiClient(http, endpoints, Secret(CANARY_KEY), redactor, record=evidence.add_exchange)
+        answer = api.request("send", "POST", "/messages", json={"type": "text"}, api_key=Secret(key), bearer=bearer)
+    assert key in answer.text  # the raw answer holds it: there was something to hide
+    canonical = CanonicalForm(redactor)
+    request = VcrRequest(
+        "POST", "https://waba-v2.360dialog.io/messages", b"{}", {"D360-API-KEY": ("Bearer " if bearer else "") + key}
+    )
+    response = {
+        "status": {"code": 401},
+        "headers": {"content-type": ["application/json"], "x-echo": [answer.headers["x-echo"]]},
+        "body": {"string": answer.text.encode()},
+    }
+    artefacts = {
+        "html": render_scenario_html(evidence),
+        "json": json.dumps(evidence_as_dict(evidence)),
+        "curl": evidence.exchanges[0].to_curl(),
+        "cassette request": str(canonical.before_record_request(request).headers),
+        "cassette response": str(canonical.before_record_response(response)),
+    }
+    assert {name: found for name, text in artefacts.items() if (found := _leaks(text))} == {}
+    shown = evidence.exchanges[0].request_headers["D360-API-KEY"]
+    assert shown.startswith("Bearer <" if bearer else "<")  # the form stays readable, the key does not

@@ -19,7 +19,7 @@ from mmlite_conformance.suite.client import (
     text_message,
 )
 from mmlite_conformance.suite.config import PRODUCTION_BASE_URL, Secret
-from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
+from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER, UNKNOWN_CREDENTIAL_PLACEHOLDER
 from mmlite_conformance.suite.evidence import Exchange
 from mmlite_conformance.suite.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
 
@@ -96,7 +96,7 @@ def test_caller_gets_the_raw_answer_and_the_sink_the_redacted_one(harness: Harne
     assert exchange.request_body["to"] == PSEUDONYM
     assert exchange.request_body["text"]["body"] == f"Hello {PSEUDONYM}"
     assert exchange.response_body["contacts"][0] == {"input": PSEUDONYM, "wa_id": PSEUDONYM}
-    assert exchange.response_headers["set-cookie"] == API_KEY_PLACEHOLDER
+    assert exchange.response_headers["set-cookie"] == UNKNOWN_CREDENTIAL_PLACEHOLDER  # holds the key: hidden whole
     assert exchange.elapsed_ms == pytest.approx(250.0)
     everything = json.dumps(exchange.as_dict())
     assert KEY not in everything and RECIPIENT not in everything
@@ -135,19 +135,20 @@ def test_empty_answer_has_no_body() -> None:
 
 
 @pytest.mark.parametrize(
-    ("api_key", "bearer", "expected"),
+    ("api_key", "bearer", "expected", "shown"),
     [
-        (None, False, KEY),
-        (Secret("wrong-key"), False, "wrong-key"),
-        (None, True, f"Bearer {KEY}"),
-        ("omit", False, None),
+        (None, False, KEY, API_KEY_PLACEHOLDER),
+        (Secret("wrong-key"), False, "wrong-key", UNKNOWN_CREDENTIAL_PLACEHOLDER),  # not registered as public
+        (None, True, f"Bearer {KEY}", f"Bearer {API_KEY_PLACEHOLDER}"),
+        ("omit", False, None, None),
     ],
 )
-def test_api_key_choices(harness: Harness, api_key: Secret | None, bearer: bool, expected: str | None) -> None:
+def test_api_key_choices(
+    harness: Harness, api_key: Secret | None, bearer: bool, expected: str | None, shown: str | None
+) -> None:
     harness.api.request("probe", "GET", "/waba_webhook", api_key=api_key, bearer=bearer)
     assert harness.seen[0].headers.get("D360-API-KEY") == expected
-    recorded = harness.recorded[0].request_headers
-    assert recorded.get("D360-API-KEY") == (None if expected is None else API_KEY_PLACEHOLDER)
+    assert harness.recorded[0].request_headers.get("D360-API-KEY") == shown
 
 
 def test_extra_headers_override_and_none_removes(harness: Harness) -> None:

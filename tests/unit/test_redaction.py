@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
+from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER, UNKNOWN_CREDENTIAL_PLACEHOLDER
 from mmlite_conformance.suite.evidence import Exchange
 from mmlite_conformance.suite.redaction import (
     BSUID_KEYS,
@@ -57,8 +57,9 @@ def test_secrets_become_the_placeholder(redactor: Redactor) -> None:
     text = f"key={KEY} other={OTHER_KEY} auth: Bearer {KEY} lower: bearer  {KEY} url=?k={KEY}"
     redacted = redactor.redact_text(text)
     assert KEY not in redacted and OTHER_KEY not in redacted
-    assert "Bearer" not in redacted and "bearer" not in redacted
     assert redacted.count(API_KEY_PLACEHOLDER) == 5
+    # the scheme is no secret: the text still says which form carried the key
+    assert f"auth: Bearer {API_KEY_PLACEHOLDER} lower: bearer  {API_KEY_PLACEHOLDER}" in redacted
 
 
 def test_url_encoded_secret_is_redacted() -> None:
@@ -316,8 +317,10 @@ def test_headers(redactor: Redactor) -> None:
         "X-Debug": f"called with {KEY} for {RECIPIENT}",
     }
     redacted = redactor.redact_headers(headers)
-    for name in ("D360-API-KEY", "authorization", "Cookie", "Set-Cookie", "X-Api-Key"):
-        assert redacted[name] == API_KEY_PLACEHOLDER
+    assert redacted["D360-API-KEY"] == API_KEY_PLACEHOLDER
+    assert redacted["authorization"] == f"Bearer {UNKNOWN_CREDENTIAL_PLACEHOLDER}"  # a token it does not know
+    for name in ("Cookie", "Set-Cookie", "X-Api-Key"):
+        assert redacted[name] == UNKNOWN_CREDENTIAL_PLACEHOLDER
     assert redacted["Content-Type"] == "application/json"
     assert redacted["X-Debug"] == f"called with {API_KEY_PLACEHOLDER} for {redactor.pseudonym(RECIPIENT)}"
     assert redactor.redact_headers(list(headers.items())) == redacted
@@ -386,7 +389,7 @@ def test_redact_text_is_idempotent_and_leaves_no_secret(text: str) -> None:
 def _redact_text_by_brute_force(redactor: Redactor, text: str) -> str:
     """What redact_text did before its fast scans: both patterns tried at every position of the text."""
     if redactor._secret_pattern is not None:
-        text = redactor._secret_pattern.sub(API_KEY_PLACEHOLDER, text)
+        text = redactor._secret_pattern.sub(lambda m: redactor._placeholders[m.group(0)], text)
     assert redactor._phone_pattern is not None
     text = redactor._phone_pattern.sub(
         lambda m: (m.group(1) or "") + redactor.pseudonym(re.sub(r"[\s\-]", "", m.group(2))), text

@@ -11,20 +11,19 @@ from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit, url
 from mmlite_conformance.contract import (
     ALPHA_MARKETING_MESSAGES_PATH,
     ALPHA_MM_LITE_HOST,
-    API_KEY_HEADER,
     CLOUD_API_BASE_URL,
     DEFAULT_PORTS,
 )
-from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER, EMULATOR_CONTROL_PREFIX
+from mmlite_conformance.suite.constants import EMULATOR_CONTROL_PREFIX
 
 __all__ = ["FILTER_HEADERS", "MM_LITE_PATH_PREFIX", "CanonicalForm", "RedactorLike", "body_bytes"]
 
 #: paths under this prefix belong to the MM Lite onboarding host, everything else to the Cloud API host
 MM_LITE_PATH_PREFIX = ALPHA_MARKETING_MESSAGES_PATH.rsplit("/", 1)[0] + "/"
 
-#: request headers vcrpy replaces (the key) or drops (the rest: they differ per client and transport)
+#: request headers vcrpy drops (they differ per client and transport); the key header is left to the redactor, which
+#: shows each key's own placeholder, a `Bearer ` prefix and a public wrong key as they were sent
 FILTER_HEADERS: tuple[tuple[str, str | None], ...] = (
-    (API_KEY_HEADER, API_KEY_PLACEHOLDER),
     ("authorization", None),
     ("host", None),
     ("user-agent", None),

@@ -75,11 +75,20 @@ def exchange(ex: Exchange) -> str:
             headers_table(ex.response_headers),
             _body(ex.response_body),
             "</details>",
-            "<div class='mml-curl'>Reproduce (the key is read from <code>$D360_API_KEY</code>):",
+            f"<div class='mml-curl'>{reproduce_caption(ex)}",
             f"<pre>{esc(ex.to_curl())}</pre></div>",
             "</div>",
         ]
     )
+
+
+def reproduce_caption(ex: Exchange) -> str:
+    """What the reproducer needs from the environment: the variable of each key it sends, or nothing."""
+    variables = [f"<code>${esc(name)}</code>" for name in ex.reads_from_environment()]
+    if not variables:
+        return "Reproduce (no key is read from the environment):"
+    noun = "the key is" if len(variables) == 1 else "the keys are"
+    return f"Reproduce ({noun} read from {' and '.join(variables)}):"
 
 
 def verdict(v: SchemaVerdict) -> str:
