@@ -26,7 +26,7 @@ from mmlite_conformance.suite.constants import (
 from mmlite_conformance.suite.evidence import ScenarioEvidence
 from mmlite_conformance.suite.person import Ask, Operator, User
 from mmlite_conformance.suite.platform.session import PlatformSession
-from mmlite_conformance.suite.rate_limits import RateLimitBudgetSpentError, RateLimitPacer
+from mmlite_conformance.suite.rate_limits import RateLimitPacer
 from mmlite_conformance.suite.recording import CassetteError, Recorder, RecordingSession, cassette_name
 from mmlite_conformance.suite.redaction import Redactor
 from mmlite_conformance.suite.schemas import SchemaRegistry
@@ -101,15 +101,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     # keeps the cyclic garbage collector from walking all of it again at each full collection and once more at
     # exit: about a sixth of a replay run's wall time. The cost: garbage not yet collected at this point is kept.
     gc.freeze()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Any:
-    try:
-        return (yield)
-    except RateLimitBudgetSpentError as spent:
-        # a rate limit judges the environment, not the target: neither passed nor failed
-        pytest.skip(str(spent))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -320,7 +311,9 @@ def api(
     redactor: Redactor,
     scenario_evidence: ScenarioEvidence,
 ) -> ApiClient:
-    pacer = RateLimitPacer(budget_s=settings.rate_limit_budget, pause=target.pause, note=scenario_evidence.add_note)
+    pacer = RateLimitPacer(
+        budget_s=settings.rate_limit_budget, pause=target.pause, note=scenario_evidence.add_note, give_up=pytest.skip
+    )
     return ApiClient(
         http_client, target.endpoints, settings.api_key, redactor, record=scenario_evidence.add_exchange, pacer=pacer
     )

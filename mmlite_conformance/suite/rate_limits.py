@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 RATE_LIMITED: Final = 429
 #: the wait before a retry when a 429 says nothing of when to come back; doubled at each further refusal
@@ -17,17 +17,23 @@ class RateLimitBudgetSpentError(Exception):
     """The target kept refusing for rate past the wait budget: the run cannot judge it (`skipped: environment`)."""
 
 
+def _spent(reason: str) -> NoReturn:
+    raise RateLimitBudgetSpentError(reason)
+
+
 @dataclass(slots=True)
 class RateLimitPacer:
     """Decides, for each answer, whether to wait and send again; one pacer per scenario shares one budget.
 
     `pause` is the target's (a replay plays the recorded retry back without sleeping); `note` writes each wait into
-    the scenario's evidence.
+    the scenario's evidence; `give_up` ends the scenario once the budget is spent (the suite's plugin passes
+    `pytest.skip`, so that neither the step nor the scenario reads as failed in any report).
     """
 
     budget_s: float
     pause: Callable[[float], None] = time.sleep
     note: Callable[[str], None] = lambda _text: None
+    give_up: Callable[[str], NoReturn] = _spent
     spent_s: float = 0.0
     refusals: int = field(default=0)
 
@@ -44,7 +50,7 @@ class RateLimitPacer:
         refused = f"HTTP 429{f' (code {code})' if code is not None else ''} to {label}"
         left = self.budget_s - self.spent_s
         if wait > left:
-            raise RateLimitBudgetSpentError(
+            self.give_up(
                 f"environment: rate limited: {refused}, {said}; waiting {wait:g} s more would exceed the "
                 f"{self.budget_s:g} s wait budget (MMLITE_RATE_LIMIT_BUDGET), {self.spent_s:g} s already spent"
             )
