@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mmlite_conformance.suite import report
+from mmlite_conformance.suite import preflight, report
 from mmlite_conformance.suite.client import ApiClient
 from mmlite_conformance.suite.config import ConfigError, Settings, load_settings
 from mmlite_conformance.suite.conformance import Conformance
@@ -77,15 +77,30 @@ def pytest_configure(config: pytest.Config) -> None:
         simulation_banner=words.simulation_banner,
     )
     _default_artefacts(config)
+    written = [path for option in report.ARTEFACT_OPTIONS if (path := report.artefact(config, option)) is not None]
+    problems = preflight.reports_problems(written)
+    if problems:
+        raise pytest.UsageError(str(ConfigError(problems, settings.target)))
+    report.stage_reports(config, config.stash[report.RUN_INFO].run_id)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Each target runs its own features: the guide's, or the platform requirements (deselected, not skipped)."""
+    """Each target runs its own features: the guide's, or the platform requirements (deselected, not skipped).
+    Then what would fail every selected scenario is reported once, before the first of them runs."""
     target = config.stash[TARGET]
     selected = [item for item in items if target.selects(_feature_path(item))]
     if len(selected) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in selected])
         items[:] = selected
+    if config.option.collectonly or not items:
+        return
+    names = [_scenario_cassette_name(item) for item in items]
+    problems = [
+        *filter(None, [preflight.listen_problem(target.receiver_listen())]),
+        *preflight.cassette_problems(cassette_dir(config), names, target.recording_mode()),
+    ]
+    if problems:
+        raise pytest.UsageError(str(ConfigError(problems, target.name)))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 #: values that change from run to run: timings, dates of the run, the interpreter's and plugins' versions
-_ELAPSED = re.compile(r"\b\d+(?:\.\d+)? ms\b")
+# pytest-html writes a duration as "123 ms" under a second and as "00:00:01" from a second on
+_ELAPSED = re.compile(r"\b\d+(?:\.\d+)? ms\b|\b\d{2}:\d{2}:\d{2}\b(?!\.\d)")
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
 #: the run id every artefact carries (`report.run.new_run_id`): a new one each run
 _RUN_ID = re.compile(r"\b\d{8}T\d{6}Z-[0-9a-f]{8}\b")

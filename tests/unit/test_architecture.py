@@ -42,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
     "suite.netguard": set(),
     "suite.client": {"contract", "suite.config", "suite.evidence", "suite.rate_limits", "suite.redaction"},
     "suite.rate_limits": set(),
+    "suite.preflight": {"suite.recording"},
     "suite.webhooks": {"suite.constants", "suite.evidence", "suite.redaction"},
     "suite.recording": {"contract", "suite.config", "suite.constants", "suite.evidence", "suite.redaction", "version"},
     "suite.targets": {
@@ -78,6 +79,7 @@ ALLOWED: dict[str, set[str]] = {
         *(f"suite.{name}" for name in ("client", "webhooks", "recording", "targets", "report", "conformance")),
         "suite.person",
         "suite.platform",
+        "suite.preflight",
         "suite.rate_limits",
         "suite.vocabulary",
     },

@@ -154,9 +154,16 @@ def test_unknown_record_mode() -> None:
 
 
 def test_emulator_fault_only_with_the_emulator() -> None:
-    assert load({"target": "emulator", "emulator_faults": ("x",)}, {}).emulator_faults == ("x",)
-    (problem,) = problems_of({"emulator_faults": ("x",)}, {})
+    fault = "no_status_webhooks"
+    assert load({"target": "emulator", "emulator_faults": (fault,)}, {}).emulator_faults == (fault,)
+    (problem,) = problems_of({"emulator_faults": (fault,)}, {})
     assert "--target=emulator" in problem
+
+
+def test_an_unknown_fault_is_one_problem_naming_the_known_ones() -> None:
+    (problem,) = problems_of({"target": "emulator", "emulator_faults": ("no_status_webhooks", "nonexistent")}, {})
+    assert problem.startswith("--emulator-fault 'nonexistent': no such fault; choose from: ")
+    assert "statuses_out_of_order" in problem and "'no_status_webhooks'" not in problem
 
 
 def test_live_without_anything_reports_every_missing_variable_at_once() -> None:

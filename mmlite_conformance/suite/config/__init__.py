@@ -192,7 +192,13 @@ def _faults(
         able = " or ".join(f"--target={name}" for name, p in profiles.items() if p.injects_faults)
         problems.append(f"--emulator-fault needs {able}; the {target} target cannot inject deviations.")
         return ()
-    return faults  # the names are checked by the emulator, which owns the fault registry
+    known = profiles[target].known_faults if target is not None else ()
+    unknown = [f for f in faults if f not in known]
+    if unknown and known:
+        shown = ", ".join(repr(f[:40]) for f in unknown)
+        problems.append(f"--emulator-fault {shown}: no such fault; choose from: {', '.join(known)}.")
+        return tuple(f for f in faults if f in known)
+    return faults
 
 
 def _given(options: Mapping[str, object], environ: Mapping[str, str], key: str, variable: str) -> tuple[str, str]:

@@ -77,6 +77,8 @@ class TargetProfile:
     account_env_optional: bool = False
     can_record: bool = False
     injects_faults: bool = False
+    #: the names of the deviations it can inject (the emulator's fault registry), checked with the configuration
+    known_faults: tuple[str, ...] = ()
     #: the emulator profiles the target can run (--emulator-profile); none: it runs no emulator of its own
     emulator_profiles: tuple[str, ...] = ()
     https_only: bool = False

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mmlite_conformance.suite.report import attach, collect, metadata, scrub
+from mmlite_conformance.suite.report import attach, collect, metadata, scrub, staging
 from mmlite_conformance.suite.report.run import REPORT_TITLE, redactor, run_info
 
 
@@ -79,11 +79,21 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_sessionfinish(session: pytest.Session) -> Generator[None, Any, Any]:
     result = yield  # pytest-html, junitxml and pytest-bdd write their files in this hook
-    attach.finish_artefacts(session.config)
+    if staging.ran(session.config):
+        attach.finish_artefacts(session.config)
+    staging.put_in_place(session.config)
     return result
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    staging.scenario_ran(item.config)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    why = staging.withheld(terminalreporter.config)
+    if why is not None:
+        terminalreporter.write_line(f"mmlite-conformance: no report written ({why}); the last run's are as they were")
     scrub.say_what_the_final_scrub_found(terminalreporter)
 
 

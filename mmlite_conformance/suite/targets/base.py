@@ -101,6 +101,10 @@ class Target(ABC):
         """Numbers the target will show besides the test recipient's (learned before anything is captured)."""
         return ()
 
+    def receiver_listen(self) -> tuple[str, int] | None:
+        """Where `start` will open the suite's receiver (None: this target opens none)."""
+        return self.settings.webhook_listen
+
     def start(self, redactor: Redactor) -> None:
         """Start what the run needs; the receiver learns every number a webhook carries as it arrives."""
         host, port = self.settings.webhook_listen

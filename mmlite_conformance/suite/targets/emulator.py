@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from mmlite_conformance.contract import ALPHA_MARKETING_MESSAGES_PATH, API_KEY_HEADER
+from mmlite_conformance.emulator.faults import FAULTS
 from mmlite_conformance.emulator.realism import EXACT, PROFILES
 from mmlite_conformance.suite.client import Endpoints
 from mmlite_conformance.suite.config import Secret, TargetProfile
@@ -34,7 +35,11 @@ class EmulatorTarget(Target):
     name = "emulator"
     # the emulator may take a key and recipient from the environment (a rehearsal, or the leak canary test)
     profile = TargetProfile(
-        account_env_optional=True, can_record=True, injects_faults=True, emulator_profiles=tuple(PROFILES)
+        account_env_optional=True,
+        can_record=True,
+        injects_faults=True,
+        known_faults=tuple(FAULTS),
+        emulator_profiles=tuple(PROFILES),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -75,6 +75,9 @@ class PlatformTarget(Target):
             simulation_banner="",
         )
 
+    def receiver_listen(self) -> tuple[str, int] | None:
+        return None  # the platform's own webhook receives; the suite opens no receiver
+
     def start(self, redactor: Redactor) -> None:
         base = self.platform_settings.emulator_url or self._start_emulator()
         self._endpoints = Endpoints(cloud_base_url=base, mm_lite_url=base + MARKETING_MESSAGES_PATH)

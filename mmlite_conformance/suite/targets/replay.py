@@ -33,6 +33,9 @@ class ReplayTarget(Target):
             simulation_banner="Cassettes recorded from the embedded emulator",
         )
 
+    def receiver_listen(self) -> tuple[str, int] | None:
+        return None
+
     def start(self, redactor: Redactor) -> None:
         """No server: the recorded tape stands in for the receiver."""
 
