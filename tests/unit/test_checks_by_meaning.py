@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 
 from mmlite_conformance.suite.checks import Checker, ConformanceError
+from mmlite_conformance.suite.conformance import Conformance
+from mmlite_conformance.suite.evidence import ScenarioEvidence
 from mmlite_conformance.suite.numbers import Match, compare, digits_of, same_person
-from mmlite_conformance.suite.redaction import Redactor
+from mmlite_conformance.suite.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
+from mmlite_conformance.suite.schemas import SchemaRegistry, default_schema_dir
 from mmlite_conformance.suite.webhooks.progression import progression, stand_ins
 
 BR_MOBILE = "5511987654321"
@@ -186,3 +189,48 @@ def test_a_later_duplicate_does_not_move_a_status_earlier() -> None:
 def test_a_wait_ends_on_the_status_or_on_what_stands_for_it() -> None:
     assert stand_ins("delivered") == ("delivered", "read", "failed")
     assert stand_ins("sent") == ("sent", "failed")
+
+
+# --- what Conformance records beside these verdicts ---------------------------------------------------------------
+
+
+def _judge() -> Conformance:
+    redactor = Redactor([], [BR_MOBILE], OFFLINE_PSEUDONYM_KEY)
+    evidence = ScenarioEvidence(requirement_ids=("S1c",), feature="f", scenario="the reply")
+    evidence.begin_step("Then", "the statuses arrive")
+    return Conformance(
+        redact_json=redactor.redact_json,
+        redact_text=redactor.redact_text,
+        schemas=SchemaRegistry.from_directory(default_schema_dir()),
+        evidence=evidence,
+        redactor=redactor,
+    )
+
+
+def test_a_number_in_another_form_is_an_observation_naming_the_form_never_the_number() -> None:
+    judge = _judge()
+    judge.is_test_recipient(BR_SHORT, BR_MOBILE, "`from`")
+    (observation,) = judge.evidence.observations
+    assert observation.topic == "`from`: the test recipient in another form (the reply)"
+    assert observation.observed == str(Match.BRAZIL_NINTH_DIGIT) and "CONTRACT §8" in observation.source
+    assert BR_MOBILE not in observation.summary() and BR_SHORT not in observation.summary()
+    judge.is_test_recipient(BR_MOBILE, BR_MOBILE, "`from`")
+    assert len(judge.evidence.observations) == 1  # identical: nothing to observe
+    with pytest.raises(ConformanceError):
+        judge.is_test_recipient("5511900000000", BR_MOBILE, "`from`")
+
+
+def test_number_forms_observes_each_form_once() -> None:
+    judge = _judge()
+    judge.number_forms([Match.IDENTICAL, Match.FORMATTING, Match.FORMATTING, Match.USER_ID], "`contacts[0]`")
+    assert [o.observed for o in judge.evidence.observations] == [str(Match.FORMATTING), str(Match.USER_ID)]
+
+
+def test_statuses_progress_notes_the_legitimate_and_fails_the_contradiction() -> None:
+    judge = _judge()
+    judge.statuses_progress([status("delivered", 11), status("sent", 10), status("read", 12)], EXPECTED)
+    assert judge.evidence.current.notes == [
+        "the statuses arrived as delivered, sent, read (arrival order is not guaranteed)"
+    ]
+    with pytest.raises(ConformanceError, match="read is stamped 9, before sent"):
+        judge.statuses_progress([status("sent", 10), status("read", 9)], EXPECTED)
