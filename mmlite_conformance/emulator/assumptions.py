@@ -363,6 +363,39 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "injected; reset rewinds neither the stream nor the counts. The default profile, exact, draws nothing.",
         "Emulator only.",
     ),
+    Assumption(
+        "A60",
+        "User ids and contacts in messages webhooks",
+        "A status notification carries contacts before its statuses: one {wa_id, user_id} per recipient of a "
+        "status that is not failed (wa_id only when the number is known; no profile). Each status carries "
+        "recipient_user_id beside recipient_id; a failed status of a message sent to a number carries neither "
+        "contacts nor recipient_user_id (one sent to a BSUID keeps recipient_user_id). A user's message carries "
+        "contacts [{profile.name, wa_id, user_id}] and messages[].from_user_id beside 'from'. No parent_user_id, "
+        "no username.",
+        "Meta's business-scoped user ID page (March 2026), read through copies and SDK and BSP summaries: BSUIDs in "
+        "every messages webhook, failed statuses without contacts. No first-party example in the contract.",
+    ),
+    Assumption(
+        "A61",
+        "The emulator's BSUIDs",
+        "One per business and person, derived, never drawn: the ISO country of the number's calling code (ZZ when "
+        "the table has none), a period and 20 digits hashed from the account's business id (the WABA id led by 4) "
+        "and the number. A Brazilian mobile with or without its ninth digit, a Mexican number with or without its "
+        "1, are one person (A47): one BSUID in every profile.",
+        "Meta's BSUID page gives the form (e.g. US.13491208655302741918), not the derivation: emulator only.",
+    ),
+    Assumption(
+        "A62",
+        "Sends to a business-scoped user id",
+        "POST /messages and /marketing_messages take 'recipient' (CC.<letters and digits>, or a parent BSUID "
+        "CC.ENT.<...>) instead of 'to'; 'to' wins when both are given; neither: 400 code 100 'The parameter to is "
+        "required.'; another form (the earlier user.<hex> too): 400 code 100. The answer's contacts are "
+        "[{input, user_id}] without wa_id; the statuses carry recipient_user_id and no recipient_id, their "
+        "contacts [{user_id}]: the number stays unknown. A US BSUID meets A24 like a +1 number. 131062 is not "
+        "modelled.",
+        "CONTRACT §4 send body and §5 (examples 15, 19), CURRENT-API-2026 R18; whether 360dialog forwards "
+        "'recipient' is undocumented (its open question 3).",
+    ),
 )
 
 

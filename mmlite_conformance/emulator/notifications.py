@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator import realism as rx
+from mmlite_conformance.emulator.bsuid import business_scoped_id
 from mmlite_conformance.emulator.config import AccountConfig
 from mmlite_conformance.emulator.errors import invalid_parameter
 from mmlite_conformance.emulator.params import REQUIRED, Params
@@ -15,7 +16,7 @@ from mmlite_conformance.emulator.templates import Template
 from mmlite_conformance.emulator.validation import PHONE_PUNCTUATION
 
 if TYPE_CHECKING:
-    from mmlite_conformance.emulator.state import AccountState, EmulatorState
+    from mmlite_conformance.emulator.state import AccountState, EmulatorState, MessageRecord
 
 US_PAUSE_ERROR: dict[str, Any] = {
     "code": 131049,
@@ -50,9 +51,29 @@ def messages_notification(account: AccountConfig, value: dict[str, Any]) -> dict
 
 def statuses_notification(account: AccountConfig, items: list[dict[str, Any]], realism: rx.Realism) -> dict[str, Any]:
     """The notification of one or several statuses the emulator posts on its own (after a send or a read)."""
-    value: dict[str, Any] = {"statuses": items}
+    value = statuses_value(items)
     realism.add_unknown_field(rx.UNKNOWN_WEBHOOK_FIELD, [value, *items])
     return messages_notification(account, value)
+
+
+def statuses_value(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A change value of statuses, led by the contacts of their recipients (A60) when any is known."""
+    contacts = status_contacts(items)
+    return {"contacts": contacts, "statuses": items} if contacts else {"statuses": items}
+
+
+def status_contacts(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One contact per recipient of a status that is not failed: wa_id when the number is known, and user_id
+    (no profile: Meta documents none for statuses). Failed statuses bring none (A60)."""
+    contacts: list[dict[str, Any]] = []
+    for item in items:
+        if item.get("status") == "failed" or "recipient_user_id" not in item:
+            continue
+        contact = {"wa_id": item["recipient_id"]} if item.get("recipient_id") else {}
+        contact["user_id"] = item["recipient_user_id"]
+        if contact not in contacts:
+            contacts.append(contact)
+    return contacts
 
 
 def business_id(account: AccountConfig) -> str:
@@ -60,12 +81,17 @@ def business_id(account: AccountConfig) -> str:
     return "4" + account.waba_id[1:]
 
 
+def user_id_of(account: AccountConfig, wa_id: str) -> str:
+    """The business-scoped user id (BSUID) of the user of `wa_id` for the account's business (A61)."""
+    return business_scoped_id(business_id(account), wa_id)
+
+
 # items --------------------------------------------------------------------------------------------------------------
 def status_item(
     message_id: str,
     status: str,
     timestamp: float,
-    recipient_id: str,
+    recipient_id: str | None,
     category: str,
     conversation_id: str,
     conversation_started: float,
@@ -74,13 +100,15 @@ def status_item(
     pricing: bool = True,
     errors: list[dict[str, Any]] | None = None,
     extra: dict[str, Any] | None = None,
+    user_id: str | None = None,
 ) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "id": message_id,
-        "status": status,
-        "timestamp": str(int(timestamp)),
-        "recipient_id": recipient_id,
-    }
+    """A status item: recipient_id when the number is known (absent after a send to a BSUID) and recipient_user_id
+    beside it, except on a failed status of a message sent to a number (A60)."""
+    item: dict[str, Any] = {"id": message_id, "status": status, "timestamp": str(int(timestamp))}
+    if recipient_id:
+        item["recipient_id"] = recipient_id
+    if user_id and not (status == "failed" and recipient_id):
+        item["recipient_user_id"] = user_id
     if status in {"sent", "delivered"}:  # A25
         if conversation:
             conv: dict[str, Any] = {"id": conversation_id, "origin": {"type": category}}
@@ -95,12 +123,14 @@ def status_item(
     return item
 
 
-def inbound_text_value(sender: str, name: str, message_id: str, timestamp: float, text: str) -> dict[str, Any]:
+def inbound_text_value(
+    sender: str, user_id: str, name: str, message_id: str, timestamp: float, text: str
+) -> dict[str, Any]:
+    """A user's text: the sender's contact (profile name, wa_id, user_id) and the message (from, from_user_id)."""
+    message = {"from": sender, "from_user_id": user_id, "id": message_id, "timestamp": str(int(timestamp))}
     return {
-        "contacts": [{"profile": {"name": name}, "wa_id": sender}],
-        "messages": [
-            {"from": sender, "id": message_id, "timestamp": str(int(timestamp)), "type": "text", "text": {"body": text}}
-        ],
+        "contacts": [{"profile": {"name": name}, "wa_id": sender, "user_id": user_id}],
+        "messages": [{**message, "type": "text", "text": {"body": text}}],
     }
 
 
@@ -147,11 +177,14 @@ def _status_one(ctx: Context, p: Params) -> dict[str, Any]:
     if message_id is None and record is not None:
         message_id = record.id
     extra = {"biz_opaque_callback_data": p.text("biz_opaque_callback_data", None)}
+    recipient_id, user_id = _recipient(ctx, p, record)
+    if "recipient_user_id" in p.raw:  # given: kept even on a failed status
+        extra["recipient_user_id"] = user_id
     item = status_item(
         message_id,
         p.text("status", "delivered", STATUS_VALUES),
         p.integer("timestamp", int(ctx.now)),
-        p.text("recipient_id", record.wa_id if record else REQUIRED),
+        recipient_id,
         p.text("category", record.category if record else "marketing_lite"),
         ctx.state.ids.conversation(message_id),
         record.sent_at if record else ctx.now,
@@ -159,9 +192,24 @@ def _status_one(ctx: Context, p: Params) -> dict[str, Any]:
         pricing=p.flag("pricing", True),
         errors=p.objects("errors", None),
         extra={k: v for k, v in extra.items() if v is not None},
+        user_id=user_id,
     )
     p.done()
     return item
+
+
+def _recipient(ctx: Context, p: Params, record: MessageRecord | None) -> tuple[str | None, str | None]:
+    """recipient_id and recipient_user_id of a control-built status: given, else the message's; a number given
+    without its user id gets the account's BSUID for it."""
+    recipient_id = p.text("recipient_id", (record.wa_id or None) if record else None)
+    given_user_id = p.text("recipient_user_id", None)
+    if given_user_id is not None:
+        return recipient_id, given_user_id
+    if recipient_id is None:
+        if record is None or not record.user_id:
+            raise invalid_parameter(f"The parameter {p.where}recipient_id is required.")
+        return None, record.user_id
+    return recipient_id, user_id_of(ctx.account.config, recipient_id) if recipient_id.isdigit() else None
 
 
 @_kind(
@@ -169,7 +217,7 @@ def _status_one(ctx: Context, p: Params) -> dict[str, Any]:
     "messages",
     "Message status (pricing category, errors on failed).",
     "message_id (default: the latest sent), status (sent|delivered|read|failed|played, default delivered), "
-    "recipient_id, category, timestamp, conversation, pricing, errors, biz_opaque_callback_data; "
+    "recipient_id, recipient_user_id, category, timestamp, conversation, pricing, errors, biz_opaque_callback_data; "
     "or statuses: [{...}, ...] for several in one notification",
 )
 def _status(ctx: Context, p: Params) -> dict[str, Any]:
@@ -178,7 +226,7 @@ def _status(ctx: Context, p: Params) -> dict[str, Any]:
         items = [_status_one(ctx, p)]
     else:
         items = [_status_one(ctx, Params(raw, f"{p.where}statuses[{i}].")) for i, raw in enumerate(several)]
-    return messages_notification(ctx.account.config, {"statuses": items})
+    return messages_notification(ctx.account.config, statuses_value(items))
 
 
 @_kind("inbound_text", "messages", "A user's text message.", "from, text, name, message_id, timestamp")
@@ -194,7 +242,8 @@ def _inbound_text(ctx: Context, p: Params) -> dict[str, Any]:
     realism = ctx.state.realism
     sender = realism.whatsapp_id(sender)  # a user writes from their wa_id (A47)
     message_id = p.text("message_id", None) or ctx.state.ids.wamid(sender, plain=fx.NON_WAMID_IDS in ctx.state.faults)
-    value = inbound_text_value(sender, name, message_id, p.integer("timestamp", int(ctx.now)), text)
+    user_id = user_id_of(ctx.account.config, sender)
+    value = inbound_text_value(sender, user_id, name, message_id, p.integer("timestamp", int(ctx.now)), text)
     realism.add_unknown_field(rx.UNKNOWN_WEBHOOK_FIELD, [value, value["messages"][0]])
     return messages_notification(ctx.account.config, value)
 

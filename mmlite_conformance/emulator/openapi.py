@@ -52,6 +52,11 @@ def _schemas() -> dict[str, Any]:
             "pattern": PHONE_PATTERN,
             "description": "7-15 digits after removing + - ( ) and spaces",
         },
+        "recipient": {
+            "type": "string",
+            "pattern": "^[A-Z]{2}\\.(?:ENT\\.)?[A-Za-z0-9]+$",
+            "description": "a business-scoped user id instead of 'to' ('to' wins when both are given; A62)",
+        },
         "type": {"type": "string"},
     }
     type_bodies: dict[str, Any] = {
@@ -68,10 +73,11 @@ def _schemas() -> dict[str, Any]:
         **{kind: {"type": "object"} for kind in ("location", "interactive", "reaction")},
         "contacts": {"type": "array", "minItems": 1, "items": {"type": "object"}},
     }
-    cloud_branches = [
+    cloud_branches: list[dict[str, Any]] = [
         {
             "type": "object",
-            "required": ["messaging_product", "to", "type", kind],
+            "required": ["messaging_product", "type", kind],
+            "anyOf": TO_OR_RECIPIENT,
             "properties": {**envelope_props, "type": {"const": kind}, kind: body},
         }
         for kind, body in type_bodies.items()
@@ -87,7 +93,8 @@ def _schemas() -> dict[str, Any]:
         "CloudMessage": {"anyOf": cloud_branches},
         "MarketingMessage": {
             "type": "object",
-            "required": ["messaging_product", "to", "type", "template"],
+            "required": ["messaging_product", "type", "template"],
+            "anyOf": TO_OR_RECIPIENT,
             "properties": {
                 **envelope_props,
                 "template": template_send,
@@ -106,7 +113,11 @@ def _schemas() -> dict[str, Any]:
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"input": {"type": "string"}, "wa_id": {"type": "string"}},
+                        "properties": {
+                            "input": {"type": "string"},
+                            "wa_id": {"type": "string"},
+                            "user_id": {"type": "string", "description": "after a send to a BSUID, instead of wa_id"},
+                        },
                     },
                 },
                 "messages": {
@@ -170,6 +181,7 @@ def _schemas() -> dict[str, Any]:
 
 
 PHONE_PATTERN = "^[-+() ]*(?:[0-9][-+() ]*){7,15}$"
+TO_OR_RECIPIENT = [{"required": ["to"]}, {"required": ["recipient"]}]  # a number or a BSUID (A62)
 
 
 def _media() -> dict[str, Any]:

@@ -14,7 +14,7 @@ from mmlite_conformance.emulator.delivery import Attempt, Planned, TargetResolve
 from mmlite_conformance.emulator.errors import ApiError
 from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
 from mmlite_conformance.emulator.jsonio import dumps
-from mmlite_conformance.emulator.notifications import status_item, statuses_notification
+from mmlite_conformance.emulator.notifications import status_item, statuses_notification, user_id_of
 from mmlite_conformance.emulator.state import AccountState, EmulatorState, MessageRecord
 from mmlite_conformance.emulator.templates import Template
 from mmlite_conformance.emulator.validation import (
@@ -58,7 +58,7 @@ async def send_cloud(request: Request, state: EmulatorState) -> Response:
     if send.type == "template":
         template = _approved_template(account, send, now)
         category = template.category.lower()
-    _check_rate(state, account, send.wa_id, now)
+    _check_rate(state, account, send.recipient_key, now)
     return _accept(state, account, send, now, "cloud", category, template, None)
 
 
@@ -85,7 +85,7 @@ async def send_mm_lite(request: Request, state: EmulatorState) -> Response:
             raise ApiError("template_syncing")
         if ttl is None:
             ttl = template.ttl_seconds
-    _check_rate(state, account, send.wa_id, now)
+    _check_rate(state, account, send.recipient_key, now)
     category = "marketing" if fx.MARKETING_INSTEAD_OF_MARKETING_LITE in faults else "marketing_lite"
     return _accept(state, account, send, now, "mm_lite", category, template, ttl)
 
@@ -101,16 +101,23 @@ def _accept(
     ttl: int | None,
 ) -> Response:
     faults = state.faults
-    wa_id = state.realism.whatsapp_id(send.wa_id)  # A27; BR/MX forms under the realistic profile (A47)
-    message_id = state.ids.wamid(wa_id, plain=fx.NON_WAMID_IDS in faults)
+    if send.user_id:  # a send to a BSUID: no number is known (A62)
+        wa_id, user_id = "", send.user_id
+    else:
+        wa_id = state.realism.whatsapp_id(send.wa_id)  # A27; BR/MX forms under the realistic profile (A47)
+        user_id = user_id_of(account.config, wa_id)
+    message_id = state.ids.wamid(wa_id or user_id, plain=fx.NON_WAMID_IDS in faults)
     expires_at = now + ttl if ttl is not None and ttl > 0 else None
-    record = MessageRecord(message_id, send.to, wa_id, api, category, now, expires_at)
+    record = MessageRecord(message_id, send.to, wa_id, api, category, now, expires_at, user_id)
     account.remember(record)
     if account.webhook_target() is not None and fx.NO_STATUS_WEBHOOKS not in faults:
-        us_marketing = template is not None and template.category == "MARKETING" and wa_id.startswith("1")
+        us_user = wa_id.startswith("1") if wa_id else user_id.startswith("US.")
+        us_marketing = template is not None and template.category == "MARKETING" and us_user
         _schedule_statuses(state, account, record, failed=us_marketing and fx.US_RECIPIENTS_DELIVERED not in faults)
     contact: dict[str, Any] = {"input": send.to}
-    if fx.MISSING_WA_ID not in faults:
+    if send.user_id:
+        contact["user_id"] = send.user_id  # and no wa_id (R18, A62)
+    elif fx.MISSING_WA_ID not in faults:
         contact["wa_id"] = wa_id
     message: dict[str, Any] = {"id": message_id}
     if api == "mm_lite" and fx.MISSING_MESSAGE_STATUS not in faults:
@@ -154,7 +161,16 @@ def schedule_statuses(
     conversation_id = state.ids.conversation(record.id)
     for post in arrival_plan(planned, state.realism, running=not state.clock.frozen):
         items = [
-            status_item(record.id, s.status, s.stamp, record.wa_id, record.category, conversation_id, record.sent_at)
+            status_item(
+                record.id,
+                s.status,
+                s.stamp,
+                record.wa_id or None,
+                record.category,
+                conversation_id,
+                record.sent_at,
+                user_id=record.user_id or None,
+            )
             for s in post.statuses
         ]
         body = statuses_notification(account.config, items, state.realism)

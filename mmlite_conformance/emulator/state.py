@@ -27,6 +27,7 @@ class MessageRecord(NamedTuple):
     category: str  # pricing category: service, marketing, marketing_lite, utility, authentication
     sent_at: float
     expires_at: float | None
+    user_id: str = ""  # the recipient's business-scoped user id (BSUID); wa_id is "" after a send to a BSUID
 
 
 @dataclass(slots=True)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mmlite_conformance.emulator.bsuid import is_sendable
 from mmlite_conformance.emulator.errors import ApiError, invalid_parameter
 from mmlite_conformance.emulator.templates import TTL_MAX, TTL_MIN
 
@@ -19,6 +20,12 @@ class SendRequest:
     wa_id: str
     type: str
     payload: dict[str, Any]
+    user_id: str = ""  # a send to a business-scoped user id (`recipient`, no `to`): that BSUID, and wa_id ""
+
+    @property
+    def recipient_key(self) -> str:
+        """Who the send is for, as the pair rate limit counts: the number's digits, or the BSUID."""
+        return self.user_id or self.wa_id
 
     @property
     def template_name(self) -> str:
@@ -54,12 +61,26 @@ def parse_envelope(payload: dict[str, Any], recipient_types: frozenset[str]) -> 
     recipient_type = payload.get("recipient_type", "individual")
     if not isinstance(recipient_type, str) or recipient_type not in recipient_types:
         raise invalid_parameter(f"The parameter recipient_type must be one of: {', '.join(sorted(recipient_types))}.")
+    if "recipient" in payload:  # checked even beside 'to', which wins when both are given (A62)
+        user_id = _recipient(payload)
+        if "to" not in payload:
+            return SendRequest(user_id, "", _required_string(payload, "type"), payload, user_id=user_id)
     to = _required_string(payload, "to")
     digits = to.translate(PHONE_PUNCTUATION)
     if not digits.isascii() or not digits.isdigit() or not 7 <= len(digits) <= 15:
         raise invalid_parameter("The parameter to must be a phone number in international format.")
     message_type = _required_string(payload, "type")
     return SendRequest(to, digits, message_type, payload)
+
+
+def _recipient(payload: dict[str, Any]) -> str:
+    recipient = _required_string(payload, "recipient")
+    if not is_sendable(recipient):
+        raise invalid_parameter(
+            "The parameter recipient must be a business-scoped user ID: a country code, a period and letters and "
+            "digits (e.g. US.13491208655302741918)."
+        )
+    return recipient
 
 
 def _text(payload: dict[str, Any]) -> None:

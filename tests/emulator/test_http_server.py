@@ -141,9 +141,11 @@ def test_inbound_and_manual_read(serve: ServerFactory, receiver: Receiver) -> No
     client.post("/waba_webhook", json={"url": receiver.url})
     inbound = client.post("/_emulator/inbound", json={"from": RECIPIENT, "text": "Hello", "name": "Ana"}).json()
     value = receiver.wait_for(1)[0].json["entry"][0]["changes"][0]["value"]
-    assert value["contacts"] == [{"profile": {"name": "Ana"}, "wa_id": RECIPIENT}]
+    (contact,) = value["contacts"]
+    assert contact == {"profile": {"name": "Ana"}, "wa_id": RECIPIENT, "user_id": contact["user_id"]}
     message = value["messages"][0]
     assert message["id"] == inbound["message_id"] and message["from"] == RECIPIENT
+    assert message["from_user_id"] == contact["user_id"] and contact["user_id"].startswith("BR.")
     assert message["type"] == "text" and message["text"] == {"body": "Hello"}
     message_id = client.post("/messages", json=text_send()).json()["messages"][0]["id"]
     client.post("/_emulator/deliveries/drain")
