@@ -111,7 +111,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "A16",
         "Webhook signature",
-        "Only when a secret is configured: header X-360dialog-Signature = lowercase hex HMAC-SHA256 of the raw body.",
+        "Only when a secret is configured: header X-360dialog-Signature = lowercase hex HMAC-SHA256 of the raw body "
+        "(and Meta's form beside it by default, A40).",
         "CONTRACT §7.2 / §11.9: documented for the partner webhook only.",
     ),
     Assumption(
@@ -215,8 +216,11 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "A32",
         "Clock origin",
-        "Emulator time starts at 2026-01-01T00:00:00Z unless --start-time is given.",
-        "Reproducible timestamps.",
+        "The standalone emulator (mmlite-conformance emulator) runs on the wall clock: its clock starts at the time "
+        "of start-up and of each reset (EmulatorConfig(start_time=None)); --start-time EPOCH chooses a fixed origin "
+        "instead. EmulatorConfig() in code and the suite's embedded target (frozen) start at 2026-01-01T00:00:00Z.",
+        "A client judging the 24-hour customer-service window compares timestamps with its own clock; recordings "
+        "need reproducible timestamps.",
     ),
     Assumption(
         "A33",
@@ -276,9 +280,9 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "A40",
         "Webhook signature forms",
-        "With a secret, X-360dialog-Signature (A16) by default; --webhook-signature-form meta sends "
-        "X-Hub-Signature-256: sha256=<lowercase hex HMAC-SHA256 of the raw body> instead, both sends the two "
-        "headers with the same digest.",
+        "With a secret, both forms by default: X-360dialog-Signature (A16) and X-Hub-Signature-256: "
+        "sha256=<the same lowercase hex HMAC-SHA256 of the raw body>; --webhook-signature-form 360dialog or meta "
+        "(WebhookSettings.signature_headers) sends only that one.",
         "CONTRACT §7.2 / §11.9 document 360dialog's header only; Meta's Cloud API signs with X-Hub-Signature-256, "
         "which a platform built for the Cloud API may check instead.",
     ),
@@ -395,6 +399,36 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "modelled.",
         "CONTRACT §4 send body and §5 (examples 15, 19), CURRENT-API-2026 R18; whether 360dialog forwards "
         "'recipient' is undocumented (its open question 3).",
+    ),
+    Assumption(
+        "A70",
+        "Mark-as-read on /messages",
+        "A /messages body with status or typing_indicator is a read receipt, not a send: {messaging_product: "
+        "whatsapp, status: 'read', message_id} answers 200 {\"success\": true}; other members are ignored. No "
+        "webhook is posted to the business; it is not rate limited and draws nothing from the realistic profile. "
+        "A wrong messaging_product, a status other than 'read' or a missing message_id: 400 code 100 naming it. An "
+        "answer armed for POST /messages without a recipient ('to') answers a read receipt too.",
+        "Meta's Cloud API mark-as-read (POST /{phone-number-id}/messages; reference example 'Send typing indicator "
+        "and read receipt'); 360dialog forwards /messages to it. The answer {\"success\": true} is Meta's guide, "
+        "not the reference.",
+    ),
+    Assumption(
+        "A71",
+        "Typing indicator",
+        'Optional typing_indicator {"type": "text"} on a read receipt (it needs status read and a message_id); '
+        "same answer as A70 and nothing posted or scheduled (no dismissal is modelled); any other shape or type: "
+        "400 code 100.",
+        "Meta reference example 'Send typing indicator and read receipt'; 'text' is the only type shown.",
+    ),
+    Assumption(
+        "A72",
+        "Which messages can be marked as read",
+        "Only a user's message the emulator queued to the business (control inbound, or a notification carrying "
+        "messages[].id) of the key's account, among the last max_messages_per_account; marking it again succeeds "
+        "again. A wamid the business sent: 400 code 100, details 'message_id (<id>) is a message this number "
+        "sent: ...'; an unknown id: 400 code 100, details 'message_id (<id>) is not a message this number "
+        "received.'. Reset forgets them.",
+        "Meta's model: a business marks the messages it received; the error for another id is undocumented.",
     ),
 )
 

@@ -53,7 +53,7 @@ class NumberOption:
 NUMBER_OPTIONS = (
     NumberOption("--port", 0, "TCP port; 0 picks a free one (default 0)", integer=True),
     NumberOption("--seed", 0, "seed of ids, fbtrace ids and the profile's variations (default 0)", integer=True),
-    NumberOption("--start-time", DEFAULT_START_TIME, "emulator clock origin, epoch seconds (default 2026-01-01)"),
+    NumberOption("--start-time", DEFAULT_START_TIME, "fixed clock origin, epoch seconds (default: the wall clock)"),
     NumberOption("--template-sync-delay", 600.0, "seconds before a new template is usable via MM Lite (default 600)"),
     NumberOption("--template-approval-delay", 0.0, "seconds before a new template is APPROVED (default 0)"),
     NumberOption("--sent-delay", _DELAYS.sent, "seconds from send to the 'sent' status (default 0)"),
@@ -80,13 +80,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--frozen-clock", action="store_true", help="time moves only via /_emulator/clock/advance")
     parser.add_argument("--no-auto-read", action="store_true", help="post 'read' only via the control endpoint")
     parser.add_argument("--no-rate-limits", action="store_true", help="never answer 130429 / 131056")
-    parser.add_argument("--webhook-secret", help="sign webhooks with HMAC-SHA256 (header X-360dialog-Signature)")
+    parser.add_argument(
+        "--webhook-secret", help="sign webhooks with HMAC-SHA256 (X-360dialog-Signature and X-Hub-Signature-256)"
+    )
     parser.add_argument(
         "--webhook-signature-form",
-        default="360dialog",
+        default="both",
         metavar="FORM",
-        help="signature sent with --webhook-secret: 360dialog (X-360dialog-Signature, the default), "
-        "meta (X-Hub-Signature-256) or both",
+        help="signature sent with --webhook-secret: both (the default), 360dialog (X-360dialog-Signature only) "
+        "or meta (X-Hub-Signature-256 only)",
     )
     parser.add_argument("--webhook-ca-bundle", metavar="FILE", help="PEM CA file the webhook client trusts")
     parser.add_argument(
@@ -160,7 +162,7 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
     return EmulatorConfig(
         accounts=_accounts(args),
         seed=int(n["--seed"]),
-        start_time=n["--start-time"],
+        start_time=n["--start-time"] if args.start_time is not None else None,  # None: the wall clock (A32)
         frozen_clock=args.frozen_clock,
         template_sync_delay=n["--template-sync-delay"],
         template_approval_delay=n["--template-approval-delay"],

@@ -1,4 +1,4 @@
-"""Controllable emulator time: a start epoch, optionally frozen, moved forward by `advance`."""
+"""Controllable emulator time: a start epoch (or the wall clock's), optionally frozen, moved forward by `advance`."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import time
 
 
 class Clock:
-    def __init__(self, start: float, frozen: bool) -> None:
-        self.start = start
+    def __init__(self, start: float | None, frozen: bool) -> None:
+        """`start` None: the wall clock's time now, and again at every `reset` (A32)."""
+        self.origin = start
         self.frozen = frozen
-        self._offset = 0.0
-        self._anchor = time.monotonic()
+        self.reset()
 
     def reset(self) -> None:
+        self.start = time.time() if self.origin is None else self.origin
         self._offset = 0.0
         self._anchor = time.monotonic()
 

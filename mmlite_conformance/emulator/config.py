@@ -74,14 +74,14 @@ class WebhookSettings:
     backoff_initial: float = 0.5
     backoff_max: float = 8.0
     ca_bundle: str | None = None  # PEM file of CAs the delivery client trusts (instead of the system store)
-    signature_headers: tuple[str, ...] = ("360dialog",)  # signature forms sent when a secret is set (A40)
+    signature_headers: tuple[str, ...] = ("360dialog", "meta")  # signature forms sent when a secret is set (A40)
 
 
 @dataclass(slots=True, frozen=True)
 class EmulatorConfig:
     accounts: tuple[AccountConfig, ...] = field(default_factory=default_accounts)
     seed: int = 0
-    start_time: float = DEFAULT_START_TIME
+    start_time: float | None = DEFAULT_START_TIME  # None: the wall clock, at start-up and at each reset (A32)
     frozen_clock: bool = False
     template_sync_delay: float = 600.0
     template_approval_delay: float = 0.0
@@ -110,7 +110,7 @@ class EmulatorConfig:
         if len(set(keys)) != len(keys):
             raise ConfigError("account api keys must be unique")
         numbers: dict[str, float] = {
-            "start_time": self.start_time,
+            "start_time": 0.0 if self.start_time is None else self.start_time,
             "template_sync_delay": self.template_sync_delay,
             "template_approval_delay": self.template_approval_delay,
             "sent delay": self.delays.sent,

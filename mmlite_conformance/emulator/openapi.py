@@ -11,6 +11,7 @@ from mmlite_conformance.emulator.openapi_control import control_paths, control_s
 from mmlite_conformance.emulator.openapi_control import errors as _errors
 from mmlite_conformance.emulator.openapi_control import ref as _ref
 from mmlite_conformance.emulator.openapi_control import resp as _resp
+from mmlite_conformance.emulator.read_receipts import READ_RECEIPT_KEYS, TYPING_INDICATOR_TYPES
 from mmlite_conformance.emulator.templates import CATEGORIES, TTL_MAX, TTL_MIN
 from mmlite_conformance.emulator.validation import TEXT_MAX
 
@@ -90,7 +91,9 @@ def _schemas() -> dict[str, Any]:
             "properties": {"detail": {"type": "object", "required": ["error"], "properties": {"error": graph_error}}},
         },
         "InvalidTokenError": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
-        "CloudMessage": {"anyOf": cloud_branches},
+        # a body with status or typing_indicator is a read receipt (MarkAsRead), never a send
+        "CloudMessage": {"anyOf": cloud_branches, "not": {"anyOf": [{"required": [k]} for k in READ_RECEIPT_KEYS]}},
+        **read_receipt_schemas(nonblank),
         "MarketingMessage": {
             "type": "object",
             "required": ["messaging_product", "type", "template"],
@@ -180,6 +183,31 @@ def _schemas() -> dict[str, Any]:
     }
 
 
+def read_receipt_schemas(nonblank: dict[str, Any]) -> dict[str, Any]:
+    """Mark-as-read and its typing indicator (A70-A72): the request on /messages and its answer."""
+    return {
+        "MarkAsRead": {
+            "type": "object",
+            "required": ["messaging_product", "status", "message_id"],
+            "properties": {
+                "messaging_product": {"const": "whatsapp"},
+                "status": {"const": "read"},
+                "message_id": {**nonblank, "description": "a message a user sent to the number (A72)"},
+                "typing_indicator": {
+                    "type": "object",
+                    "required": ["type"],
+                    "properties": {"type": {"enum": list(TYPING_INDICATOR_TYPES)}},
+                },
+            },
+        },
+        "MarkAsReadResponse": {
+            "type": "object",
+            "required": ["success"],
+            "properties": {"success": {"const": True}},
+        },
+    }
+
+
 PHONE_PATTERN = "^[-+() ]*(?:[0-9][-+() ]*){7,15}$"
 TO_OR_RECIPIENT = [{"required": ["to"]}, {"required": ["recipient"]}]  # a number or a BSUID (A62)
 
@@ -226,9 +254,15 @@ def build_openapi() -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/messages": {
             "post": {
-                "summary": "Send a Cloud API message (text, template, media, ...)",
-                "requestBody": _body(_ref("CloudMessage")),
-                "responses": {"200": _resp("Accepted", _ref("SendResponse")), **_errors("GraphError", "400", "429")},
+                "summary": "Send a Cloud API message (text, template, media, ...), or mark a user's message as read",
+                "requestBody": _body({"oneOf": [_ref("CloudMessage"), _ref("MarkAsRead")]}),
+                "responses": {
+                    "200": _resp(
+                        "Accepted (a send) or marked as read (A70)",
+                        {"oneOf": [_ref("SendResponse"), _ref("MarkAsReadResponse")]},
+                    ),
+                    **_errors("GraphError", "400", "429"),
+                },
             }
         },
         "/marketing_messages": _mm_send("Send an MM Lite marketing template"),

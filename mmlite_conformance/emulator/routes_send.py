@@ -15,6 +15,7 @@ from mmlite_conformance.emulator.errors import ApiError
 from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
 from mmlite_conformance.emulator.jsonio import dumps
 from mmlite_conformance.emulator.notifications import status_item, statuses_notification, user_id_of
+from mmlite_conformance.emulator.read_receipts import is_read_receipt, mark_as_read
 from mmlite_conformance.emulator.state import AccountState, EmulatorState, MessageRecord
 from mmlite_conformance.emulator.templates import Template
 from mmlite_conformance.emulator.validation import (
@@ -50,7 +51,10 @@ def _check_rate(state: EmulatorState, account: AccountState, wa_id: str, now: fl
 
 async def send_cloud(request: Request, state: EmulatorState) -> Response:
     account = authenticate(request, state)
-    send = parse_envelope(await read_json(request, state), CLOUD_RECIPIENT_TYPES)
+    payload = await read_json(request, state)
+    if is_read_receipt(payload):  # mark-as-read (and the typing indicator) share the route with sends (A70)
+        return mark_as_read(account, payload)
+    send = parse_envelope(payload, CLOUD_RECIPIENT_TYPES)
     validate_type(send)
     now = state.clock.now()
     category = "service"
@@ -181,6 +185,7 @@ def schedule_webhook(
     state: EmulatorState, account: AccountState, body: dict[str, Any], due: float, kind: str, **options: Any
 ) -> asyncio.Future[Attempt] | None:
     """Queue a webhook on the account's ordered queue; options (max_attempts, timeout, wait, signature) go on."""
+    account.received.remember_from(body, state.clock.now())  # a user's message in it may be marked as read (A72)
     return state.dispatcher.schedule(
         account.config.phone_number_id, due, dumps(body), webhook_resolver(account), kind, **options
     )

@@ -15,6 +15,7 @@ from mmlite_conformance.emulator.ids import IdFactory
 from mmlite_conformance.emulator.journal import Journal
 from mmlite_conformance.emulator.ratelimit import RateLimiter
 from mmlite_conformance.emulator.realism import Realism
+from mmlite_conformance.emulator.received import ReceivedMessages
 from mmlite_conformance.emulator.templates import Template, predefined_templates
 
 
@@ -54,6 +55,7 @@ class AccountState:
             for t in predefined_templates(cfg.display_phone_number, self.namespace, "3" + cfg.phone_number_id[-12:])
         }
         self.messages: OrderedDict[str, MessageRecord] = OrderedDict()
+        self.received = ReceivedMessages(self._emulator.max_messages_per_account)  # users' messages (mark-as-read)
         limits = self._emulator.rate_limits
         self.rate_limiter = RateLimiter(
             limits.messages_per_second, limits.pair_burst, limits.pair_interval, now, max_pairs=10_000

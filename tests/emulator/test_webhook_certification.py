@@ -46,12 +46,32 @@ def _notify(serve: ServerFactory, receiver: Receiver, config: EmulatorConfig, **
 
 
 # signatures ---------------------------------------------------------------------------------------------------------
-def test_default_signature_is_unchanged(serve: ServerFactory, receiver: Receiver) -> None:
-    assert WebhookSettings().signature_headers == ("360dialog",)
-    delivery = _notify(serve, receiver, _config())
+def _verifies(headers: dict[str, str], raw: bytes, form: str, key: str = SECRET) -> bool:
+    """What a receiver of each form checks: 360dialog's bare hex digest, or Meta's "sha256=" and the digest."""
+    expected = {DIALOG: _digest(raw, key), META: "sha256=" + _digest(raw, key)}
+    header = DIALOG if form == "360dialog" else META
+    return header in headers and hmac.compare_digest(headers[header], expected[header])
+
+
+def test_default_signature_is_both_forms(serve: ServerFactory, receiver: Receiver) -> None:
+    assert WebhookSettings().signature_headers == ("360dialog", "meta")
+    hooks = WebhookSettings(SECRET, timeout=2.0, max_attempts=1)  # the forms left at their default (A40)
+    delivery = _notify(serve, receiver, fast_config(webhooks=hooks))
     hit = receiver.hits[0]
-    assert hit.headers[DIALOG] == _digest(hit.raw) and META not in hit.headers
+    assert _verifies(hit.headers, hit.raw, "360dialog") and _verifies(hit.headers, hit.raw, "meta")
     assert delivery["signature"] == "valid"
+    # failing inputs: another body or another secret verifies in neither form
+    for form in ("360dialog", "meta"):
+        assert not _verifies(hit.headers, hit.raw + b" ", form)
+        assert not _verifies(hit.headers, hit.raw, form, key="other")
+
+
+def test_one_form_can_still_be_chosen(serve: ServerFactory, receiver: Receiver) -> None:
+    _notify(serve, receiver, _config(forms=("360dialog",)))
+    _notify(serve, receiver, _config(forms=("meta",)))
+    dialog_only, meta_only = receiver.wait_for(2)
+    assert _verifies(dialog_only.headers, dialog_only.raw, "360dialog") and META not in dialog_only.headers
+    assert _verifies(meta_only.headers, meta_only.raw, "meta") and DIALOG not in meta_only.headers
 
 
 @pytest.mark.parametrize("forms", [("meta",), ("360dialog", "meta")])
@@ -114,7 +134,7 @@ def test_cli_signature_form() -> None:
         for form in ("360dialog", "meta", "both")
     }
     assert chosen == {"360dialog": ("360dialog",), "meta": ("meta",), "both": ("360dialog", "meta")}
-    assert build_config(parser.parse_args([])).webhooks.signature_headers == ("360dialog",)
+    assert build_config(parser.parse_args([])).webhooks.signature_headers == ("360dialog", "meta")
     with pytest.raises(UsageError, match="--webhook-signature-form"):
         build_config(parser.parse_args(["--webhook-signature-form", "hub"]))
     assert main(["emulator", "--webhook-signature-form", "hub"]) == 2
