@@ -96,6 +96,13 @@ def test_status_webhooks_reach_the_status_handler(pywa_world: PywaWorld, send: s
     assert sorted(e.detail["status"] for e in events) == ["delivered", "read", "sent"], _seen(pywa_world, sent.id)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="pywa 4.5.0 reads contacts[0] of every status; Meta's failed status of a send to a number carries no "
+    "contacts (assumption A60), so pywa's parser raises KeyError and never calls the handler. Strict: a pywa that "
+    "parses it turns this into a failure to notice.",
+)
 def test_failed_status_reaches_the_status_handler(pywa_world: PywaWorld) -> None:
     sent = pywa_world.wa.send_template(to=US_RECIPIENT, name="marketing_text_no_param", language=ENGLISH)
     events = pywa_world.events.wait_for("status", sent.id)
