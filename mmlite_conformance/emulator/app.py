@@ -19,6 +19,7 @@ from mmlite_conformance.emulator.http import RouteSpec, bind, error_response, js
 from mmlite_conformance.emulator.journal import SCOPE_KEY, JournalMiddleware
 from mmlite_conformance.emulator.limits import LimitsMiddleware
 from mmlite_conformance.emulator.openapi import build_openapi
+from mmlite_conformance.emulator.routes_graph import graph_routes
 from mmlite_conformance.emulator.state import EmulatorState
 
 ROUTE_REGISTRY: tuple[RouteSpec, ...] = (
@@ -37,7 +38,7 @@ def allowed_methods(routes: list[Route], request: Request) -> str:
 
 def create_app(config: EmulatorConfig | None = None) -> Starlette:
     state = EmulatorState(config or EmulatorConfig())
-    spec = build_openapi()
+    spec = build_openapi(graph_alias=state.config.graph_alias, smart_routing=state.config.smart_routing)
 
     async def openapi(request: Request) -> Response:
         return json_response(spec)
@@ -59,6 +60,8 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         await state.aclose()
 
     routes = [Route(r.path, bind(r, state), methods=list(r.methods)) for r in ROUTE_REGISTRY]
+    if state.config.graph_alias:  # opt-in: 360dialog serves no Graph paths (A80)
+        routes += graph_routes(state)
     routes.append(Route("/openapi.json", openapi, methods=["GET"]))
     # the journal is a middleware only when enabled, so a request costs nothing more when it is off
     middleware = [Middleware(LimitsMiddleware, state=state)]

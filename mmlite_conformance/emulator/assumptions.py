@@ -158,7 +158,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "A23",
         "Marketing template via /messages",
-        "Accepted and billed as pricing.category 'marketing' (no smart routing to MM Lite).",
+        "Accepted and billed as pricing.category 'marketing' (no smart routing to MM Lite), the default and the "
+        "suite's guide world; --smart-routing (EmulatorConfig(smart_routing=True)) routes it as A84-A86 say.",
         "CONTRACT §7.1 (Cloud routing -> marketing); §11.10 leaves 360dialog's routing effect open.",
     ),
     Assumption(
@@ -429,6 +430,75 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "sent: ...'; an unknown id: 400 code 100, details 'message_id (<id>) is not a message this number "
         "received.'. Reset forgets them.",
         "Meta's model: a business marks the messages it received; the error for another id is undocumented.",
+    ),
+    Assumption(
+        "A80",
+        "Graph alias (opt-in)",
+        "Off by default: 360dialog serves no Graph paths, so they are a 404 (A30). --graph-alias "
+        "(EmulatorConfig(graph_alias=True)) adds POST /{version}/{phone_number_id}/messages and "
+        "/{version}/{phone_number_id}/marketing_messages, version any vN.N (another first segment: 404 code 100). "
+        "They answer exactly as /messages and /marketing_messages (same checks, answers, webhooks, armed answers; "
+        "not Meta's product_policy fallback); the request journal marks them surface 'graph'. /openapi.json "
+        "describes them only when they are served, and says in x-modes which modes are on.",
+        "Issue 12: Graph-native SDKs build these paths (CURRENT-API §1.2: Meta's /<PHONE_NUMBER_ID>/marketing_messages "
+        "with a Bearer token); a rehearsal aid, not a 360dialog route.",
+    ),
+    Assumption(
+        "A81",
+        "Graph alias authentication",
+        "The key goes in Authorization: Bearer <key> (D360-API-KEY is not read there). A missing, malformed, wrong "
+        "or disabled key is a 401 in Graph's envelope: code 190, type OAuthException, 'Invalid OAuth access token - "
+        "Cannot parse access token', with fbtrace_id. The journal's auth form is that of the Authorization header.",
+        "Graph's answer to a bad access token (the emulator's invalid_token_body_changed fault shows the same body); "
+        "an SDK built for Graph parses error objects, not 360dialog's flat string.",
+    ),
+    Assumption(
+        "A82",
+        "Graph alias: phone_number_id of another account",
+        "The path's phone_number_id must be the key's account's (every account has a distinct one); otherwise, after "
+        "authentication and before the body is read, HTTP 400, code 100, type GraphMethodException, message "
+        "'Unsupported post request. Object with ID <id> does not exist, cannot be loaded due to missing "
+        "permissions, or does not support this operation. ...' (no error_data).",
+        "Graph's answer for an object id the token cannot reach (code 100, subcode 33 upstream; the emulator sends no "
+        "subcode).",
+    ),
+    Assumption(
+        "A83",
+        "Graph alias: error envelope",
+        "Every error on the alias is a plain Graph {\"error\": {...}}, MM Lite errors included (no 'detail' "
+        "wrapper); codes and statuses are those of the 360dialog route (A03, A04, A22). An armed answer renders as "
+        "armed (an armed invalid_token is 360dialog's flat 401).",
+        "Meta's /marketing_messages answers plain Graph errors; the 'detail' wrapper is 360dialog's (CONTRACT §6.1).",
+    ),
+    Assumption(
+        "A84",
+        "Smart routing on /messages (opt-in)",
+        "Off by default (A23) and in the suite's emulator target. --smart-routing (EmulatorConfig(smart_routing=True)"
+        ", the platform target in delegated routing) sends a MARKETING template on /messages through MM Lite: its "
+        "statuses say pricing.category 'marketing_lite' and the template's message_send_ttl_seconds applies, as on "
+        "/marketing_messages. Non-template messages and UTILITY or AUTHENTICATION templates stay on the Cloud API.",
+        "CURRENT-API §1.2 (360dialog: marketing -> /marketing_messages, non-marketing and non-template -> Cloud API, "
+        "'enabled by default for all existing and new numbers'), §1.6 (pricing categories).",
+    ),
+    Assumption(
+        "A85",
+        "Smart routing: fallback and 'checked routing'",
+        "A MARKETING template goes to the Cloud API instead (billed 'marketing', no error) when the account is not "
+        "onboarded to MM Lite or the template is within its sync delay (A21); nothing else falls back. The "
+        "emulator's category cache is always its template registry, so there is no unknown category and no checked "
+        "routing: an unknown or unapproved template is refused with 132001 (A22), as without smart routing.",
+        "CURRENT-API §1.2, §1.8: the fallback conditions are the issue's reading; which error triggers the fallback "
+        "and how checked routing probes are beyond every available 360dialog excerpt.",
+    ),
+    Assumption(
+        "A86",
+        "Smart routing: what the client sees",
+        "Nothing: /messages answers in the Cloud API's shape whichever API took the send (no "
+        "messages[].message_status passed through), a fallback is not signalled, and the journal records the "
+        "request as sent to /messages. Only the statuses' pricing.category ('marketing_lite' or 'marketing') tells "
+        "the route.",
+        "CURRENT-API §1.4 ('an usual Cloud API response is expected'; whether message_status passes through is "
+        "undocumented), §1.8 ('transparent to the client').",
     ),
 )
 

@@ -95,6 +95,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--deliver-anywhere", action="store_true", help="deliver webhooks to any host, not only loopback"
     )
     parser.add_argument("--journal", action="store_true", help="record API requests (GET /_emulator/journal)")
+    parser.add_argument(
+        "--graph-alias",
+        action="store_true",
+        help="also serve POST /{version}/{phone_number_id}/messages and .../marketing_messages with "
+        "Authorization: Bearer <key>, for Graph-native SDKs (360dialog serves no such paths; A80-A83)",
+    )
+    parser.add_argument(
+        "--smart-routing",
+        action="store_true",
+        help="route MARKETING templates on /messages via MM Lite (marketing_lite), falling back to the Cloud API "
+        "when the number is not onboarded or the template not synced, as 360dialog's GA does (A84-A86)",
+    )
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="enable a fault (repeatable)")
     parser.add_argument("--list-faults", action="store_true", help="describe every fault and exit")
     parser.add_argument(
@@ -182,6 +194,8 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         ),
         faults=frozenset(args.fault),
         journal=args.journal,
+        graph_alias=args.graph_alias,
+        smart_routing=args.smart_routing,
         deliver_to_any_host=args.deliver_anywhere,
         profile=args.profile,
     )

@@ -97,6 +97,8 @@ class EmulatorConfig:
     deliver_to_any_host: bool = False  # lift the loopback-only delivery rule (platform certification)
     profile: str = EXACT  # realism.PROFILES: exact (no variation) or realistic (seeded platform variations)
     profile_seed: int | None = None  # seed of the profile's variations (None: `seed`)
+    graph_alias: bool = False  # also serve /{version}/{phone_number_id}/messages etc. (A80-A83)
+    smart_routing: bool = False  # /messages sends MARKETING templates via MM Lite when it can (A84-A86)
 
     def __post_init__(self) -> None:
         try:
@@ -109,6 +111,9 @@ class EmulatorConfig:
         keys = [a.api_key for a in self.accounts]
         if len(set(keys)) != len(keys):
             raise ConfigError("account api keys must be unique")
+        phone_number_ids = [a.phone_number_id for a in self.accounts]
+        if len(set(phone_number_ids)) != len(phone_number_ids):  # the Graph alias names an account by it
+            raise ConfigError("account phone_number_ids must be unique")
         numbers: dict[str, float] = {
             "start_time": 0.0 if self.start_time is None else self.start_time,
             "template_sync_delay": self.template_sync_delay,

@@ -19,7 +19,7 @@ SCOPE_KEY = "mmlite.journal"  # a per-request note the routes fill in: {"armed":
 TEXT_LIMIT = 64 * 1024
 STORE_LIMIT = 1024 * 1024  # bytes kept per body: a longer JSON body is shown as text (its first 64 KiB)
 KEPT_RESPONSE_HEADERS = ("content-type", "retry-after")
-SURFACE = "360dialog"  # routes the emulator serves; "unknown" for unmatched paths (room for a "graph" surface)
+SURFACE = "360dialog"  # 360dialog's routes; "graph" for the opt-in Graph alias (A80), "unknown" for unmatched paths
 
 
 @dataclass(slots=True)
@@ -136,8 +136,10 @@ class JournalMiddleware:
 
     def _fields(self, scope: Scope, time_ms: float, note: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        key = headers.get("d360-api-key")
-        account = self.state.account_for(key)
+        graph = note["surface"] == "graph"  # the alias reads the key from Authorization: Bearer only (A81)
+        key = headers.get("authorization" if graph else "d360-api-key")
+        form = auth_form(key, "authorization" in headers and not graph)
+        account = self.state.account_for(key) if form == "bearer" or not graph else None
         return {
             "time_ms": time_ms,
             "method": scope["method"],
@@ -145,7 +147,7 @@ class JournalMiddleware:
             "query": scope.get("query_string", b"").decode("latin-1"),
             "surface": note["surface"],
             "auth": {
-                "form": auth_form(key, "authorization" in headers),
+                "form": form,
                 "valid": account is not None and account.api_key_valid,
             },
             "account": account.config.name if account is not None else None,

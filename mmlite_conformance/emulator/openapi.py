@@ -11,6 +11,7 @@ from mmlite_conformance.emulator.openapi_control import control_paths, control_s
 from mmlite_conformance.emulator.openapi_control import errors as _errors
 from mmlite_conformance.emulator.openapi_control import ref as _ref
 from mmlite_conformance.emulator.openapi_control import resp as _resp
+from mmlite_conformance.emulator.openapi_graph import GRAPH_SECURITY, graph_paths
 from mmlite_conformance.emulator.read_receipts import READ_RECEIPT_KEYS, TYPING_INDICATOR_TYPES
 from mmlite_conformance.emulator.templates import CATEGORIES, TTL_MAX, TTL_MIN
 from mmlite_conformance.emulator.validation import TEXT_MAX
@@ -250,7 +251,8 @@ def _mm_send(summary: str) -> dict[str, Any]:
     }
 
 
-def build_openapi() -> dict[str, Any]:
+def build_openapi(*, graph_alias: bool = False, smart_routing: bool = False) -> dict[str, Any]:
+    """The description; the Graph alias's paths only when it is served (A80); x-modes says which modes are on."""
     paths: dict[str, Any] = {
         "/messages": {
             "post": {
@@ -286,6 +288,7 @@ def build_openapi() -> dict[str, Any]:
         },
         "/openapi.json": {"get": {"summary": "This description", "security": [], "responses": {"200": _resp("OK")}}},
         **control_paths(),
+        **(graph_paths() if graph_alias else {}),
     }
     return {
         "openapi": "3.1.0",
@@ -299,9 +302,13 @@ def build_openapi() -> dict[str, Any]:
         "security": [{"D360-API-KEY": []}],
         "paths": paths,
         "components": {
-            "securitySchemes": {"D360-API-KEY": {"type": "apiKey", "in": "header", "name": "D360-API-KEY"}},
+            "securitySchemes": {
+                "D360-API-KEY": {"type": "apiKey", "in": "header", "name": "D360-API-KEY"},
+                **(GRAPH_SECURITY if graph_alias else {}),
+            },
             "schemas": _schemas(),
         },
         "x-assumptions": as_dicts(),
+        "x-modes": {"graph_alias": graph_alias, "smart_routing": smart_routing},  # A80, A84
         "x-faults": catalogue(),
     }

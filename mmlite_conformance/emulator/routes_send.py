@@ -16,6 +16,7 @@ from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_respo
 from mmlite_conformance.emulator.jsonio import dumps
 from mmlite_conformance.emulator.notifications import status_item, statuses_notification, user_id_of
 from mmlite_conformance.emulator.read_receipts import is_read_receipt, mark_as_read
+from mmlite_conformance.emulator.routing import route_cloud_send
 from mmlite_conformance.emulator.state import AccountState, EmulatorState, MessageRecord
 from mmlite_conformance.emulator.templates import Template
 from mmlite_conformance.emulator.validation import (
@@ -57,13 +58,10 @@ async def send_cloud(request: Request, state: EmulatorState) -> Response:
     send = parse_envelope(payload, CLOUD_RECIPIENT_TYPES)
     validate_type(send)
     now = state.clock.now()
-    category = "service"
-    template: Template | None = None
-    if send.type == "template":
-        template = _approved_template(account, send, now)
-        category = template.category.lower()
+    template = _approved_template(account, send, now) if send.type == "template" else None
+    route = route_cloud_send(state, account, template, now)  # Cloud API, or MM Lite under smart routing (A84)
     _check_rate(state, account, send.recipient_key, now)
-    return _accept(state, account, send, now, "cloud", category, template, None)
+    return _accept(state, account, send, now, route.api, route.category, template, route.ttl, cloud_answer=True)
 
 
 async def send_mm_lite(request: Request, state: EmulatorState) -> Response:
@@ -103,6 +101,8 @@ def _accept(
     category: str,
     template: Template | None,
     ttl: int | None,
+    *,
+    cloud_answer: bool = False,  # /messages answers in the Cloud API's shape whichever API took the send (A86)
 ) -> Response:
     faults = state.faults
     if send.user_id:  # a send to a BSUID: no number is known (A62)
@@ -124,7 +124,7 @@ def _accept(
     elif fx.MISSING_WA_ID not in faults:
         contact["wa_id"] = wa_id
     message: dict[str, Any] = {"id": message_id}
-    if api == "mm_lite" and fx.MISSING_MESSAGE_STATUS not in faults:
+    if api == "mm_lite" and not cloud_answer and fx.MISSING_MESSAGE_STATUS not in faults:
         message["message_status"] = "accepted"
     body = {"messaging_product": "whatsapp", "contacts": [contact], "messages": [message]}
     state.realism.add_unknown_field(rx.UNKNOWN_RESPONSE_FIELD, [body, contact, message])

@@ -115,6 +115,8 @@ class PlatformTarget(Target):
             ),
             journal=True,
             deliver_to_any_host=True,
+            graph_alias=True,  # a platform on Graph paths is answered and journalled as surface "graph" (P1a fails it)
+            smart_routing=self.platform_settings.routing == "delegated",  # what a delegating platform relies on
         )
         host, port = self.platform_settings.emulator_listen
         self._server = EmulatorServer(config, host=host, port=port).start()
