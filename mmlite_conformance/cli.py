@@ -48,8 +48,22 @@ def _subcommands() -> list[Subcommand]:
     ]
 
 
+class VersionAction(argparse.Action):
+    """`--version`: prints the installed version and exits; read only when asked (importlib.metadata is slow)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from mmlite_conformance.version import suite_version
+
+        print(f"{parser.prog} {suite_version()}")
+        parser.exit()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mmlite-conformance", description=__doc__)
+    parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     registry = {}
     for sub in _subcommands():

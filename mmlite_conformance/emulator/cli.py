@@ -70,7 +70,7 @@ NUMBER_OPTIONS = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind, IPv4 or IPv6 (default 127.0.0.1)")
     for option in NUMBER_OPTIONS:
         parser.add_argument(option.flag, default=None, metavar="N", help=option.help)
     parser.add_argument(
@@ -117,7 +117,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "platform documents (see --list-profiles)",
     )
     parser.add_argument("--list-profiles", action="store_true", help="describe every profile and variation and exit")
-    parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="uvicorn's log level on stderr; info also logs start-up and shutdown (default warning)",
+    )
 
 
 def _number(args: argparse.Namespace, flag: str, cast: Callable[[str], T], default: T) -> T:
@@ -235,20 +240,21 @@ def _serve(config: EmulatorConfig, host: str, port: int, log_level: str) -> int:
     import uvicorn
 
     from mmlite_conformance.emulator.app import create_app
-    from mmlite_conformance.emulator.server import bind_socket
+    from mmlite_conformance.emulator.server import bind_socket, http_url
     from mmlite_conformance.emulator.stack import uvicorn_config
 
     try:
         sock = bind_socket(host, port)
     except OSError as exc:
-        print(f"mmlite-conformance emulator: error: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+        where = http_url(host, port).removeprefix("http://")
+        print(f"mmlite-conformance emulator: error: cannot listen on {where}: {exc.strerror}", file=sys.stderr)
         return 2
 
     class AnnouncingServer(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
             if self.started:
-                print(f"listening on http://{host}:{sock.getsockname()[1]}", flush=True)
+                print(f"listening on {http_url(host, sock.getsockname()[1])}", flush=True)
 
     server = AnnouncingServer(uvicorn_config(create_app(config), log_level))
     gc.freeze()  # start-up objects never die: keep them out of every later collection (shorter gc pauses)

@@ -15,9 +15,15 @@ from mmlite_conformance.emulator.stack import uvicorn_config
 from mmlite_conformance.emulator.state import EmulatorState
 
 
+def http_url(host: str, port: int) -> str:
+    """`http://host:port`, with an IPv6 address in brackets (`http://[::1]:8080`)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # an IPv6 address literal always has a colon
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only then (else ~40 ms per request)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -53,7 +59,7 @@ class EmulatorServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self._host}:{self.port}"
+        return http_url(self._host, self.port)
 
     def start(self, timeout: float = 10.0) -> EmulatorServer:
         if self._server is not None:

@@ -157,3 +157,57 @@ def test_subprocess_bad_input_has_no_traceback() -> None:
     )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+
+
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from mmlite_conformance.version import suite_version
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out == f"mmlite-conformance {suite_version()}\n"
+
+
+def test_every_emulator_option_has_help() -> None:
+    from mmlite_conformance.emulator.cli import add_arguments
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    silent = [a.option_strings[0] for a in parser._actions if a.option_strings and not a.help]
+    assert silent == []
+    assert "log level" in next(a.help or "" for a in parser._actions if "--log-level" in a.option_strings)
+
+
+def test_subprocess_binds_ipv6_loopback() -> None:
+    import socket
+
+    probe = socket.socket(socket.AF_INET6)
+    try:
+        probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("this machine has no IPv6 loopback")
+    finally:
+        probe.close()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mmlite_conformance.cli", "emulator", "--host", "::1", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line.startswith("listening on http://[::1]:"), line
+        response = httpx.get(f"{line.removeprefix('listening on ')}/openapi.json")
+        assert response.status_code == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
+
+
+def test_http_url_brackets_an_ipv6_address() -> None:
+    from mmlite_conformance.emulator.server import http_url
+
+    assert http_url("::1", 8080) == "http://[::1]:8080"
+    assert http_url("127.0.0.1", 8080) == "http://127.0.0.1:8080"
