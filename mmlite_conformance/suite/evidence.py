@@ -199,6 +199,8 @@ class StepEvidence:
     webhooks: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    #: the step's docstring argument (an expected body, a message body), redacted like the step's text
+    docstring: str = ""
 
 
 @dataclass(slots=True)

@@ -78,7 +78,7 @@ def test_html_module_calls_no_redactor() -> None:
 
 
 def test_each_step_section_is_registered_in_order() -> None:
-    assert list(STEP_SECTIONS) == ["exchanges", "schema verdicts", "observations", "webhooks", "notes"]
+    assert list(STEP_SECTIONS) == ["docstring", "exchanges", "schema verdicts", "observations", "webhooks", "notes"]
     assert list(SUMMARY_SECTIONS) == ["run header", "simulation banner", "run warnings", "requirements"]
 
 

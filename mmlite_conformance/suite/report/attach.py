@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mmlite_conformance.suite.evidence import ScenarioEvidence
-from mmlite_conformance.suite.report import collect, scrub
+from mmlite_conformance.suite.report import collect, metadata, scrub
 from mmlite_conformance.suite.report.cucumber import cucumber_steps, fix_cucumber_statuses, stamp_run_id
 from mmlite_conformance.suite.report.data import evidence_as_dict
 from mmlite_conformance.suite.report.files import artefact
@@ -101,9 +101,21 @@ def results_row(report: pytest.TestReport, cells: list[str]) -> None:
 
 
 def results_summary(session: pytest.Session, prefix: list[str], summary: list[str]) -> None:
-    run = Summary(run_info(session.config), list(ledger(session.config).scenarios.values()))
+    found = ledger(session.config)
+    environment = metadata.environment_rows(session.config)
+    run = Summary(run_info(session.config), list(found.scenarios.values()), found.words, environment)
     prefix.append(render_run_header(run))
     summary.append(render_requirements_table(run))
+
+
+#: what pytest-html writes into a scenario's log box when nothing was captured
+NO_LOG = "No log output captured."
+
+
+def drop_empty_log(data: list[str]) -> None:
+    """A scenario with nothing captured gets no log box (pytest-html draws none for an empty log)."""
+    if data == [NO_LOG]:
+        data.clear()
 
 
 def finish_artefacts(config: pytest.Config) -> None:

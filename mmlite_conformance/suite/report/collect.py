@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from mmlite_conformance.suite.evidence import ScenarioEvidence, StepEvidence
+from mmlite_conformance.suite.report.guide import requirement_words, scenario_name
+from mmlite_conformance.suite.report.ledger import ledger
 from mmlite_conformance.suite.report.run import Redacts, redactor, run_info
 from mmlite_conformance.suite.report.tags import requirement_ids_from_tags
 
@@ -24,6 +26,7 @@ class PlannedStep:
     keyword: str
     text: str
     line: int
+    docstring: str = ""
 
 
 @dataclass(slots=True)
@@ -71,7 +74,10 @@ def _describe(item: pytest.Item, feature: Any, scenario: Any) -> ScenarioEvidenc
         getattr(scenario, "tags", ()), getattr(feature, "tags", ()), getattr(rule, "tags", ()) if rule else ()
     )
     evidence.feature = red.redact_text(str(getattr(feature, "name", "") or getattr(feature, "rel_filename", "")))
-    evidence.scenario = red.redact_text(str(getattr(scenario, "name", "")))
+    evidence.scenario = red.redact_text(scenario_name(item, scenario))
+    words = red.redact_text(requirement_words(scenario))
+    for rid in evidence.requirement_ids:
+        ledger(item.config).words.setdefault(rid, words)
     evidence.description = red.redact_text(str(getattr(scenario, "description", "") or ""))
     if not evidence.target:
         evidence.target = run_info(item.config).target
@@ -82,6 +88,7 @@ def _describe(item: pytest.Item, feature: Any, scenario: Any) -> ScenarioEvidenc
             red.redact_text(str(s.keyword).strip()),
             red.redact_text(str(s.name)),
             int(getattr(s, "line_number", 0) or 0),
+            _docstring(s, red),
         )
         for s in getattr(scenario, "steps", ())
     ]
@@ -92,7 +99,15 @@ def _begin_step(item: pytest.Item, feature: Any, scenario: Any, step: Any) -> St
     evidence = item.stash.get(SCENARIO_EVIDENCE, None) or _describe(item, feature, scenario)
     red = redactor(item.config)
     progress_of(item).begun += 1
-    return evidence.begin_step(red.redact_text(str(step.keyword).strip()), red.redact_text(str(step.name)))
+    begun = evidence.begin_step(red.redact_text(str(step.keyword).strip()), red.redact_text(str(step.name)))
+    begun.docstring = _docstring(step, red)
+    return begun
+
+
+def _docstring(step: Any, red: Redacts) -> str:
+    """The step's docstring argument, redacted where it enters the evidence (it may hold a body and a number)."""
+    text = getattr(step, "docstring", None)
+    return red.redact_text(str(text)) if text else ""
 
 
 def _running_step(item: pytest.Item) -> StepEvidence | None:
@@ -158,5 +173,7 @@ def finish_steps(item: pytest.Item, evidence: ScenarioEvidence, report: pytest.T
     if running is not None and running.status == "not run":
         running.status = "skipped" if report.skipped else "failed" if report.failed else running.status
     for planned in progress.planned[progress.begun :]:
-        evidence.steps.append(StepEvidence(keyword=planned.keyword, text=planned.text, status="not run"))
+        evidence.steps.append(
+            StepEvidence(keyword=planned.keyword, text=planned.text, status="not run", docstring=planned.docstring)
+        )
     progress.finished = True

@@ -21,7 +21,10 @@ def cucumber_steps(evidence: ScenarioEvidence, planned: Sequence[PlannedStep]) -
         undefined = step.status == "failed" and step.error == UNDEFINED_STEP
         status = "undefined" if undefined else _STATUS.get(step.status, "skipped")
         line = planned[index].line if index < len(planned) else 0
-        rows.append({"keyword": step.keyword, "name": step.text, "line": line, "status": status})
+        row: dict[str, Any] = {"keyword": step.keyword, "name": step.text, "line": line, "status": status}
+        if step.docstring:  # Cucumber's own field for a step's docstring argument (it starts on the next line)
+            row["doc_string"] = {"value": step.docstring, "line": line + 1 if line else 0}
+        rows.append(row)
     return rows
 
 
@@ -32,7 +35,7 @@ def _missing_step(row: Mapping[str, Any]) -> dict[str, Any]:
         "line": row["line"],
         "match": {"location": ""},
         "result": {"status": row["status"], "duration": 0},
-    }
+    } | ({"doc_string": row["doc_string"]} if "doc_string" in row else {})
 
 
 def _fix_element(element: dict[str, Any], wanted: Sequence[Mapping[str, Any]]) -> bool:
@@ -42,6 +45,9 @@ def _fix_element(element: dict[str, Any], wanted: Sequence[Mapping[str, Any]]) -
     changed = len(wanted) > len(steps)
     steps += [_missing_step(row) for row in wanted[len(steps) :]]  # steps pytest-bdd did not report (undefined)
     for step, expected in zip(steps, wanted, strict=True):
+        if "doc_string" in expected and step.get("doc_string") != expected["doc_string"]:
+            step["doc_string"] = expected["doc_string"]
+            changed = True
         result = step.setdefault("result", {})
         if result.get("status") != expected["status"]:
             result["status"] = expected["status"]

@@ -31,6 +31,7 @@ def _step_as_dict(step: StepEvidence) -> dict[str, Any]:
     return {
         "keyword": step.keyword,
         "text": step.text,
+        "docstring": step.docstring,
         "status": step.status,
         "error": step.error,
         "exchanges": [e.as_dict() for e in step.exchanges],

@@ -26,8 +26,17 @@ def reports_folder(config: pytest.Config) -> Path | None:
     return next((path.parent for path in found if path is not None), None)
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(path: Path, text: str) -> None:
+    """Replace the file in one step, with the mode an ordinary write gives (0644 under umask 022): mkstemp's
+    temporary file is 0600, which would make this report unreadable to the others' readers."""
     handle, temp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(text)
+    Path(temp).chmod(0o666 & ~_current_umask())
     Path(temp).replace(path)

@@ -46,6 +46,8 @@ class RunLedger:
     scenarios: dict[str, ScenarioOutcome] = field(default_factory=dict)
     #: (feature uri, test name) -> each step with its Cucumber status
     cucumber: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    #: requirement id -> the guide step's words (its Rule's title in the feature file), redacted
+    words: dict[str, str] = field(default_factory=dict)
 
     def simulated(self) -> int:
         return sum(1 for outcome in self.scenarios.values() if outcome.simulated)

@@ -1,4 +1,5 @@
-"""pytest-metadata's Environment table: the run's header added, secret-looking variables and values taken out."""
+"""pytest-metadata's Environment table: secret-looking variables and values taken out, the rest trimmed into the
+run header (pytest-html's own table at the page top is left empty: it repeated the header)."""
 
 from __future__ import annotations
 
@@ -30,13 +31,46 @@ def _clean(data: dict[str, Any], red: Redacts, secrets: list[str]) -> None:
             data[key] = red.redact_text(value)
 
 
-def clean_metadata(config: pytest.Config) -> None:
-    """Before pytest-html builds the Environment table and before the terminal prints its header."""
+#: the keys the suite adds (the run header shows them already) and pytest-metadata's lists, shown trimmed below
+_SHOWN_ELSEWHERE = frozenset(
+    {"MM Lite target", "Suite version", "Run started (UTC)", "Cassette provenance", "Packages", "Plugins"}
+)
+#: the versions worth a reviewer's glance: (pytest-metadata's list, the name in it, the name shown)
+_VERSIONS = (("Packages", "pytest", "pytest"), ("Plugins", "bdd", "pytest-bdd"), ("Plugins", "html", "pytest-html"))
+
+
+def _metadata(config: pytest.Config) -> dict[str, Any] | None:
     try:
         metadata_key = importlib.import_module("pytest_metadata.plugin").metadata_key
     except (ImportError, AttributeError):  # pragma: no cover - pytest-html always brings pytest-metadata
-        return
-    metadata = config.stash.get(metadata_key, None)
+        return None
+    found: dict[str, Any] | None = config.stash.get(metadata_key, None)
+    return found
+
+
+def environment_rows(config: pytest.Config) -> list[tuple[str, str]]:
+    """The Environment table trimmed for the run header: Python, platform, the three plugins' versions, and what a
+    partner or the CI added (`--metadata`, CI variables), already cleaned of secrets."""
+    metadata = _metadata(config) or {}
+    versions = [
+        f"{shown} {metadata[where][name]}"
+        for where, name, shown in _VERSIONS
+        if isinstance(metadata.get(where), dict) and name in metadata[where]
+    ]
+    rows = [(str(k), str(v)) for k, v in metadata.items() if k not in _SHOWN_ELSEWHERE and not isinstance(v, dict)]
+    return rows + ([("Versions", ", ".join(versions))] if versions else [])
+
+
+def empty_html_environment(report: Any) -> None:
+    """pytest-html's Environment table (its `ReportData`) emptied: the run header carries what it said."""
+    set_data = getattr(report, "set_data", None)
+    if callable(set_data):
+        set_data("environment", {})
+
+
+def clean_metadata(config: pytest.Config) -> None:
+    """Before pytest-html builds the Environment table and before the terminal prints its header."""
+    metadata = _metadata(config)
     if metadata is None:
         return
     info = config.stash.get(RUN_INFO, None)

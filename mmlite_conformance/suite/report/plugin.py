@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mmlite_conformance.suite.report import attach, collect, metadata, scrub, staging
+from mmlite_conformance.suite.report import attach, collect, metadata, scrub, staging, terminal
 from mmlite_conformance.suite.report.run import REPORT_TITLE, redactor, run_info
 
 
@@ -94,6 +94,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     why = staging.withheld(terminalreporter.config)
     if why is not None:
         terminalreporter.write_line(f"mmlite-conformance: no report written ({why}); the last run's are as they were")
+    elif staging.ran(terminalreporter.config):
+        terminal.write_summary(terminalreporter)
     scrub.say_what_the_final_scrub_found(terminalreporter)
 
 
@@ -103,6 +105,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_html_report_title(report: Any) -> None:
     report.title = REPORT_TITLE
+    metadata.empty_html_environment(report)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_html(report: pytest.TestReport, data: list[str]) -> None:
+    attach.drop_empty_log(data)
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,14 +28,18 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def requirements(scenarios: Iterable[ScenarioOutcome]) -> dict[str, dict[str, Any]]:
-    """Each requirement id (naturally sorted): its worst verdict, its observations and its scenarios' verdicts."""
+def requirements(
+    scenarios: Iterable[ScenarioOutcome], words: Mapping[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Each requirement id (naturally sorted): the guide's words, its worst verdict, its observations and its
+    scenarios' verdicts."""
     grouped: dict[str, list[ScenarioOutcome]] = {}
     for outcome in scenarios:
         for rid in outcome.requirement_ids or (_UNNAMED,):
             grouped.setdefault(rid, []).append(outcome)
     return {
         rid: {
+            "words": (words or {}).get(rid, ""),
             "verdict": requirement_verdict(m.outcome for m in grouped[rid]),
             "observations": [note for m in grouped[rid] for note in m.notes],
             "scenarios": [{"feature": m.feature, "scenario": m.scenario, "verdict": m.outcome} for m in grouped[rid]],
@@ -60,7 +64,8 @@ def _cassettes(info: RunInfo) -> dict[str, Any]:
 
 
 def run_record(config: pytest.Config, folder: Path) -> dict[str, Any]:
-    info, scenarios = run_info(config), list(ledger(config).scenarios.values())
+    info, found = run_info(config), ledger(config)
+    scenarios = list(found.scenarios.values())
     return {
         "format": RECORD_FORMAT,
         "run_id": info.run_id,
@@ -77,7 +82,7 @@ def run_record(config: pytest.Config, folder: Path) -> dict[str, Any]:
             "simulation_banner": info.simulation_banner,
         },
         "warnings": list(info.warnings),
-        "requirements": requirements(scenarios),
+        "requirements": requirements(scenarios, found.words),
         "reports": _reports(config, folder),
         "cassettes": _cassettes(info),
         "target_files": [name for name in info.target_files if (folder / name).is_file()],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -25,6 +25,10 @@ class Summary:
 
     info: RunInfo
     scenarios: Sequence[ScenarioOutcome] = field(default_factory=list)
+    #: requirement id -> the guide step's words
+    words: Mapping[str, str] = field(default_factory=dict)
+    #: pytest-metadata's Environment table, trimmed (Python, platform, versions, what the partner added)
+    environment: Sequence[tuple[str, str]] = field(default_factory=list)
 
     @property
     def simulated(self) -> int:
@@ -54,6 +58,11 @@ def summary_section(name: str, place: Place) -> Callable[[SummarySection], Summa
 
 
 # --- under each step ---------------------------------------------------------------------------------------------
+
+
+@step_section("docstring")
+def _docstring(step: StepEvidence) -> str:
+    return f"<pre class='mml-docstring'>{esc(step.docstring)}</pre>" if step.docstring else ""
 
 
 @step_section("exchanges")
@@ -131,6 +140,7 @@ def _run_table(summary: Summary) -> str:
     rows = [
         ("Run id", info.run_id),
         ("Target", info.target),
+        ("Contract profile", info.contract_profile),
         ("Cloud API base URL", info.cloud_base_url or "—"),
         ("MM Lite URL", info.mm_lite_url or "—"),
         ("Suite version", info.suite_version),
@@ -138,6 +148,9 @@ def _run_table(summary: Summary) -> str:
         ("Cassette provenance", info.cassette_provenance or "—"),
     ]
     body = "".join(f"<tr><td><b>{esc(k)}</b></td><td>{esc(v)}</td></tr>" for k, v in rows)
+    body += "".join(
+        f"<tr class='mml-env'><td><b>{esc(k)}</b></td><td>{esc(v)}</td></tr>" for k, v in summary.environment
+    )
     return f"<h3>Run</h3><table class='mml-runinfo'>{body}</table>"
 
 
@@ -200,8 +213,10 @@ def _requirements_table(summary: Summary) -> str:
     for rid in order:
         members = by_requirement[rid]
         verdict = requirement_verdict(m.outcome for m in members)
+        words = summary.words.get(rid, "")
+        said = f"<div class='mml-words'>{esc(words)}</div>" if words else ""
         rows.append(
-            f"<tr class='mml-requirement' data-requirement='{esc(rid)}'><td><b>{esc(rid)}</b></td>"
+            f"<tr class='mml-requirement' data-requirement='{esc(rid)}'><td><b>{esc(rid)}</b>{said}</td>"
             f"<td class='mml-outcome-{verdict.split(':')[0].replace(' ', '-')}'>{esc(verdict)}</td>"
             f"<td>{'<br>'.join(_scenario_line(m) for m in members)}</td>"
             f"<td>{sum(m.observations for m in members)}</td></tr>"
