@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mmlite_conformance.suite.report import attach, collect, metadata, scrub, staging, terminal
+from mmlite_conformance.suite.report import attach, collect, failure, metadata, scrub, staging, terminal
 from mmlite_conformance.suite.report.run import REPORT_TITLE, redactor, run_info
 
 
@@ -61,7 +61,9 @@ def pytest_bdd_step_func_lookup_error(request: pytest.FixtureRequest, feature: A
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    failure.before_report(call)
     report: pytest.TestReport = yield
+    failure.show_failing_step(item, call, report)
     return attach.report_made(item, report)
 
 
