@@ -87,6 +87,7 @@ def load_settings(
         interactive=value.flag(options, environ, problems),
     )
 
+    language = value.template_language(environ, DEFAULT_TEMPLATE_LANGUAGE, problems)  # checked for every target
     if not profile.real_account:
         if profile.account_env_optional:
             key = value.api_key(environ, "D360_API_KEY", problems, required=False)
@@ -124,13 +125,6 @@ def load_settings(
             ("authentication", "MMLITE_AUTHENTICATION_TEMPLATE", DEFAULT_AUTHENTICATION_TEMPLATE),
         )
     }
-    language = environ.get("MMLITE_TEMPLATE_LANGUAGE", DEFAULT_TEMPLATE_LANGUAGE).strip()
-    if not value.LANGUAGE_CODE.fullmatch(language):
-        problems.append(
-            f"MMLITE_TEMPLATE_LANGUAGE={language[:20]!r} is not a WhatsApp language code; use e.g. 'en', 'en_US', "
-            "'pt_BR'."
-        )
-
     if problems or api_key is None or recipient is None or webhook is None:
         raise ConfigError(problems, target)
     return replace(
@@ -156,7 +150,10 @@ def _target(
     problems: list[str],
 ) -> str | None:
     option = options.get("target")
-    raw, source = (str(option), "--target") if option not in (None, "") else (None, "")
+    if option is not None and not str(option).strip():  # `--target ''`: asked for, not a silent default
+        problems.append(f"--target is empty; choose one of: {', '.join(profiles)}.")
+        return None
+    raw, source = (str(option), "--target") if option is not None else (None, "")
     if raw is None:
         raw, source = environ.get("MMLITE_TARGET", default), "MMLITE_TARGET"
     value = raw.strip().lower() or default

@@ -12,6 +12,11 @@ from mmlite_conformance.suite.config.settings import Secret, mask_digits
 
 PHONE_SEPARATORS = re.compile(r"[ \-]")
 E164_DIGITS = re.compile(r"\+?(\d{8,15})")
+#: the one wording of the recipient's format: both configuration errors and README's table say it
+RECIPIENT_FORMAT = (
+    "in international format: country code and number, 8-15 digits, with or without a leading '+', spaces and "
+    "dashes allowed (e.g. +55 21 91234 5678)"
+)
 TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -75,18 +80,24 @@ def api_key(environ: Mapping[str, str], name: str, problems: list[str], *, requi
 def recipient(raw: str | None, problems: list[str]) -> str | None:
     if raw is None or not raw.strip():
         problems.append(
-            "MMLITE_RECIPIENT is not set: export the phone number that receives the test messages (yours), in "
-            "international format without '+', e.g. 5511987650001."
+            f"MMLITE_RECIPIENT is not set: export the phone number that receives the test messages (yours), "
+            f"{RECIPIENT_FORMAT}."
         )
         return None
     digits = normalise_recipient(raw)
     if digits is None:
-        problems.append(
-            f"MMLITE_RECIPIENT is not a phone number in international format (got {mask_digits(raw)}); it must "
-            "be 8-15 digits with the country code, optionally with a leading '+', spaces or dashes, "
-            "e.g. 5511987650001."
-        )
+        problems.append(f"MMLITE_RECIPIENT is not a phone number (got {mask_digits(raw)}); give it {RECIPIENT_FORMAT}.")
     return digits
+
+
+def template_language(environ: Mapping[str, str], default: str, problems: list[str]) -> str:
+    language = environ.get("MMLITE_TEMPLATE_LANGUAGE", default).strip()
+    if not LANGUAGE_CODE.fullmatch(language):
+        problems.append(
+            f"MMLITE_TEMPLATE_LANGUAGE={language[:20]!r} is not a WhatsApp language code; use e.g. 'en', 'en_US', "
+            "'pt_BR'."
+        )
+    return language
 
 
 def url(
