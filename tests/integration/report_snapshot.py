@@ -18,6 +18,8 @@ _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\
 #: the run id every artefact carries (`report.run.new_run_id`): a new one each run
 _RUN_ID = re.compile(r"\b\d{8}T\d{6}Z-[0-9a-f]{8}\b")
 _VOLATILE_KEYS = frozenset({"elapsed_ms", "duration", "time", "timestamp", "started_at"})
+#: the run header's rows from pytest-metadata (Python, platform, versions, CI variables): they depend on the machine
+_MACHINE_ROWS = re.compile(r"<tr class='mml-env'>.*?</tr>", re.S)
 #: what the suite puts in pytest-metadata's Environment table; the rest depends on the machine (Python, plugins, and
 #: CI variables that pytest-metadata adds on a CI machine)
 _SUITE_ENVIRONMENT = frozenset({"MM Lite target", "Suite version", "Cassette provenance"})
@@ -97,9 +99,13 @@ def _html(path: Path) -> dict[str, Any]:
         )
     ]
     header = text_of(
-        page[
-            page.find("<div class='mml-run'>") : page.find("</table></div>", page.find("class='mml-requirements'")) + 14
-        ]
+        _MACHINE_ROWS.sub(
+            "",
+            page[
+                page.find("<div class='mml-run'>") : page.find("</table></div>", page.find("class='mml-requirements'"))
+                + 14
+            ],
+        )
     )
     return {
         "title": blob.get("title"),

@@ -6,6 +6,7 @@ import json
 import os
 import stat
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,6 +16,7 @@ from pytest_metadata.plugin import metadata_key  # type: ignore[import-untyped]
 
 from mmlite_conformance.suite import report
 from mmlite_conformance.suite.evidence import ScenarioEvidence, StepEvidence
+from mmlite_conformance.suite.recording.provenance import comparable_tape, make_provenance
 from mmlite_conformance.suite.report import attach, collect, metadata, terminal
 from mmlite_conformance.suite.report.cucumber import cucumber_steps, fix_cucumber_statuses
 from mmlite_conformance.suite.report.data import evidence_as_dict
@@ -171,3 +173,29 @@ def test_the_terminal_summary_names_target_profile_urls_verdicts_and_files() -> 
         "written: reports/run.json",
     ]
     assert terminal.summary_lines(info, {}, [])[2] == "requirements: none ran"
+
+
+def test_provenance_names_the_real_day_faults_and_profile_only_when_there_are_some() -> None:
+    base: dict[str, Any] = {
+        "target": "emulator",
+        "note": "n",
+        "recorded_at": date(2026, 1, 1),
+        "scenario": "s",
+        "requirement_ids": ("S2a",),
+        "emulator_seed": 7,
+    }
+    plain = make_provenance(**base)
+    assert not {"recorded_on", "emulator_faults", "emulator_profile"} & set(plain)  # the shipped tapes' bytes
+    full = make_provenance(
+        **base, recorded_on=date(2026, 12, 7), emulator_faults=("slow", "drop"), emulator_profile="realistic"
+    )
+    assert (full["recorded_at"], full["recorded_on"]) == ("2026-01-01", "2026-12-07")
+    assert (full["emulator_faults"], full["emulator_profile"]) == (["drop", "slow"], "realistic")
+
+
+def test_recordings_compare_equal_whatever_day_they_were_made_and_unequal_otherwise() -> None:
+    def tape(**provenance: str) -> str:
+        return json.dumps({"provenance": {"recorded_at": "2026-01-01"} | provenance, "events": []})
+
+    assert comparable_tape(tape(recorded_on="2026-12-07")) == comparable_tape(tape(recorded_on="2027-01-02"))
+    assert comparable_tape(tape(recorded_on="2026-12-07")) != comparable_tape(tape(recorded_at="2026-01-02"))

@@ -115,6 +115,9 @@ class EmulatorTarget(Target):
             scenario=nodeid.split("::")[-1],
             requirement_ids=tuple(requirement_ids),
             emulator_seed=EMULATOR_SEED,
+            recorded_on=datetime.now(UTC).date(),  # the real day, beside the frozen clock's (ignored by comparisons)
+            emulator_faults=tuple(self.settings.emulator_faults),
+            emulator_profile=None if self._profile_name() == EXACT else self._profile_name(),
         )
         # replay needs both to rebuild the very requests that were recorded; the same scenario gets the same nonce
         provenance["nonce"] = hashlib.sha256(nodeid.encode()).hexdigest()[:8]
