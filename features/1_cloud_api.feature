@@ -117,9 +117,9 @@ Feature: 1. Sending and receiving messages with the Cloud API
     Scenario: The marketing template is sent through the Cloud API
       Sending the template to POST /messages succeeds with the usual Cloud API
       response, and its statuses are priced as "marketing" (guide 1.d; CONTRACT
-      §7.1). Note: on 360dialog's GA platform /messages may route marketing
-      templates to MM by default (CONTRACT §3.1, §10.21), which would show
-      "marketing_lite"; this scenario follows the alpha guide.
+      §7.1). 360dialog's GA platform routes marketing templates sent to
+      /messages through MM Lite by default ("smart routing", CURRENT-API §1.2),
+      so they are priced "marketing_lite" there: the contract profile decides.
       Given a template message "marketing_text_no_param" in "en" for the test recipient
       When the partner sends the message via the Cloud API
       Then the response is a successful send
@@ -128,4 +128,4 @@ Feature: 1. Sending and receiving messages with the Cloud API
       And every status webhook for the message matches the "webhook-notification" schema
       And every status webhook for the message is addressed to the test recipient
       And at least one status webhook for the message carries pricing
-      And every status webhook with pricing says category "marketing"
+      And every status webhook with pricing says the contract profile's category: alpha "marketing", ga "marketing_lite"

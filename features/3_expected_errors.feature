@@ -28,13 +28,16 @@ Feature: 3. Expected errors
   @S3b @mm_lite @templates @error
   Scenario Outline: MM Lite refuses authentication and utility templates
     Only marketing templates may use MM Lite; templates of other categories are
-    refused with code 131055 (guide 3.b; CONTRACT §6.2). Graph v23+ may report
-    134100 for the same case (CONTRACT §10.3); the guide's code is required.
+    refused with code 131055 (guide 3.b; CONTRACT §6.2). Graph v23+ reports
+    134100 for the same case (CONTRACT §10.3), while 360dialog's current
+    expected-errors page still shows 131055 (CURRENT-API §1.5): the alpha
+    profile requires the guide's code, ga accepts either, and the texts must be
+    those of the code that came back.
     Given a template message with an approved <category> template for the test recipient
     When the partner sends the message via MM Lite
-    Then the request is rejected with error code 131055
-    And the error message starts with "(#131055) Method not allowed"
-    And the error details say "Only marketing template messages are supported"
+    Then the request is rejected with the contract profile's error code: alpha 131055, ga 134100 or 131055
+    And the error message starts with the text of its code: 131055 "(#131055) Method not allowed", 134100 "(#134100) Only marketing messages supported"
+    And the error details give the text of its code: 131055 "Only marketing template messages are supported", 134100 "You're only able to send marketing messages on this API."
     And the error is wrapped in "detail"
     And the response matches the "error-wrapped" schema
     And the HTTP status is recorded as an observation
@@ -49,15 +52,17 @@ Feature: 3. Expected errors
     A number that is not onboarded to MM Lite is told to accept the Marketing
     Messages Lite API terms (guide 3.c; CONTRACT §6.2). The published code,
     131055, contradicts the "(#200)" in the message (CONTRACT §10.2): the message
-    is checked strictly and the code is only recorded. Meta's own API may instead
-    fall back to the Cloud API for such numbers (CONTRACT §3.2).
+    is checked strictly and the code is only recorded. Today's API may instead
+    serve such a number through the Cloud API (Meta's default fallback,
+    360dialog's smart routing; CURRENT-API §1.8, §1.9): the ga profile accepts
+    that too, while 360dialog still documents the terms error.
     Given the partner uses the API key of a number not onboarded to MM Lite
     And a template message "marketing_text_no_param" in "en" for the test recipient
     When the partner sends the message via MM Lite
-    Then the request is rejected with an error response
-    And the error message starts with "(#200) You must accept the Marketing Messages Lite API terms"
-    And the error is wrapped in "detail"
-    And the error code is recorded as an observation (published: 131055)
+    Then the answer is the contract profile's: alpha a refusal, ga a refusal or a Cloud API fallback
+    And a refusal's error message starts with "(#200) You must accept the Marketing Messages Lite API terms"
+    And a refusal is wrapped in "detail"
+    And a refusal's error code is recorded as an observation (published: 131055)
     And the HTTP status is recorded as an observation
 
   Rule: d. A wrong or missing D360-API-KEY is refused by both endpoints

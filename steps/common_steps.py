@@ -9,6 +9,7 @@ from pytest_bdd import given, parsers, then, when
 
 from mmlite_conformance.suite import (
     ENDPOINT_TITLES,
+    REFUSAL,
     STEP_TYPES,
     ApiClient,
     ApiResponse,
@@ -184,6 +185,54 @@ def _(code: int, response: ApiResponse, conformance: Conformance) -> None:
     conformance.error_code(response, code)
 
 
+@then(step("the request is rejected with the contract profile's error code: {choice:ContractChoice}"))
+def _(choice: Any, response: ApiResponse, settings: Settings, conformance: Conformance) -> None:
+    conformance.error_code_of_profile(
+        response, choice.accepted(settings.contract), settings.contract, choice.described()
+    )
+
+
+@then(step("the error message starts with the text of its code: {texts:CodeTexts}"))
+def _(texts: dict[int, str], response: ApiResponse, conformance: Conformance) -> None:
+    conformance.error_text_of_code(response, texts, details=False)
+
+
+@then(step("the error details give the text of its code: {texts:CodeTexts}"))
+def _(texts: dict[int, str], response: ApiResponse, conformance: Conformance) -> None:
+    conformance.error_text_of_code(response, texts, details=True)
+
+
+@then(step("the answer is the contract profile's: {choice:ContractChoice}"), target_fixture="refused")
+def _(choice: Any, response: ApiResponse, settings: Settings, conformance: Conformance) -> bool:
+    accepted = choice.accepted(settings.contract)
+    return conformance.answer_of_profile(response, accepted, settings.contract, choice.described()) == REFUSAL
+
+
+@then(step('a refusal\'s error message starts with "{text}"'))
+def _(text: str, refused: bool, response: ApiResponse, conformance: Conformance) -> None:
+    if _refusal(refused, conformance):
+        conformance.error_message_starts(response, text)
+
+
+@then(step('a refusal is wrapped in "{key}"'))
+def _(key: str, refused: bool, response: ApiResponse, conformance: Conformance) -> None:
+    if _refusal(refused, conformance):
+        conformance.wrapped_in(response, key)
+
+
+@then(step("a refusal's error code is recorded as an observation (published: {code:d})"))
+def _(code: int, refused: bool, response: ApiResponse, conformance: Conformance) -> None:
+    if _refusal(refused, conformance):
+        _published_code(code, response, conformance)
+
+
+def _refusal(refused: bool, conformance: Conformance) -> bool:
+    """Whether a step about a refusal applies: the send was served instead (which the profile allowed)."""
+    if not refused:
+        conformance.note("not applicable: the send was served, not refused (allowed by the contract profile)")
+    return refused
+
+
 @then("the request is rejected with an error response")
 def _(response: ApiResponse, conformance: Conformance) -> None:
     conformance.error_body(response)
@@ -222,6 +271,10 @@ def _(response: ApiResponse, conformance: Conformance) -> None:
 
 @then(step("the error code is recorded as an observation (published: {code:d})"))
 def _(code: int, response: ApiResponse, conformance: Conformance) -> None:
+    _published_code(code, response, conformance)
+
+
+def _published_code(code: int, response: ApiResponse, conformance: Conformance) -> None:
     _observe_response(
         conformance,
         "error code",

@@ -142,3 +142,13 @@ def _(status_webhooks: list[Any], response: ApiResponse, conformance: Conformanc
 @then(step('every status webhook with pricing says category "{category}"'))
 def _(category: str, status_webhooks: list[Any], response: ApiResponse, conformance: Conformance) -> None:
     conformance.pricing_category(statuses_of(status_webhooks, conformance.message_id(response)), category)
+
+
+@then(step("every status webhook with pricing says the contract profile's category: {choice:ContractChoice}"))
+def _(
+    choice: Any, status_webhooks: list[Any], response: ApiResponse, settings: Settings, conformance: Conformance
+) -> None:
+    statuses = statuses_of(status_webhooks, conformance.message_id(response))
+    conformance.pricing_category_of_profile(
+        statuses, choice.accepted(settings.contract), settings.contract, choice.described()
+    )

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from mmlite_conformance.suite.client import template_message as template_message
     from mmlite_conformance.suite.client import text_message as text_message
     from mmlite_conformance.suite.config import Settings as Settings
+    from mmlite_conformance.suite.conformance import REFUSAL as REFUSAL
     from mmlite_conformance.suite.conformance import Conformance as Conformance
     from mmlite_conformance.suite.evidence import Observation as Observation
     from mmlite_conformance.suite.person import Operator as Operator
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 _PUBLIC = {
     **dict.fromkeys(("ApiClient", "ApiResponse", "template_message", "text_message"), "client"),
     "Settings": "config",
-    "Conformance": "conformance",
+    **dict.fromkeys(("Conformance", "REFUSAL"), "conformance"),
     "Observation": "evidence",
     **dict.fromkeys(("Operator", "User"), "person"),
     "Delivery": "platform.control",

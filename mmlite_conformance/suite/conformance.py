@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,14 @@ from mmlite_conformance.suite.platform.session import ActionResult
 from mmlite_conformance.suite.schemas import SchemaRegistry
 from mmlite_conformance.suite.user_ids import unusual_form_observation, unusual_user_id_forms
 from mmlite_conformance.suite.webhooks import WebhookEvent
+
+#: the kinds of answer a feature can require of a contract profile (S3c), the first that holds names an answer
+REFUSAL = "a refusal"
+ANSWER_KINDS: dict[str, Callable[[Any], bool]] = {
+    REFUSAL: lambda response: 400 <= response.status < 500,
+    # a send served although MM Lite would not take it; only the statuses' pricing could tell the API (A86)
+    "a Cloud API fallback": lambda response: 200 <= response.status < 300,
+}
 
 
 @dataclass(slots=True, frozen=True)
@@ -68,6 +76,80 @@ class Conformance(ReactionChecks):
                     source="CONTRACT §8 (phone number format); CURRENT-API §1 (business-scoped user ids)",
                 )
             )
+
+    # --- where the contract profiles differ (alpha: the guide; ga: today's API) ---------------------------------
+
+    def _profile_observation(self, what: str, observed: str, profile: str, documented: str, source: str) -> None:
+        """What came back, beside every profile's documented answer: the other profile's is never lost."""
+        self.observe(
+            Observation(
+                topic=f"{what} ({self.evidence.scenario})",
+                observed=f"{observed}, judged by contract profile {profile}",
+                contract=f"documented per profile: {documented}",
+                source=source,
+            )
+        )
+
+    def pricing_category_of_profile(
+        self, statuses: Iterable[Mapping[str, Any]], accepted: Sequence[str], profile: str, documented: str
+    ) -> None:
+        """Every priced status names a category the run's contract profile accepts."""
+        priced = [s["pricing"] for s in statuses if isinstance(s.get("pricing"), Mapping)]
+        seen = list(dict.fromkeys(str(p.get("category")) for p in priced))
+        self._profile_observation(
+            "pricing.category",
+            ", ".join(map(repr, seen)) or "no priced status",
+            profile,
+            documented,
+            "CONTRACT §7.1; CURRENT-API §1.2, §1.6 (smart routing of /messages)",
+        )
+        wrong = [p.get("category") for p in priced if p.get("category") not in accepted]
+        if wrong:
+            expected = " or ".join(map(repr, accepted))
+            raise self.fail(
+                f"expected pricing.category {expected} on every priced status, got {wrong!r} (contract profile "
+                f"{profile}; documented: {documented})"
+            )
+
+    def error_code_of_profile(self, response: Any, accepted: Sequence[str], profile: str, documented: str) -> None:
+        """A 4xx whose Graph error code is one the run's contract profile accepts."""
+        self.rejected(response)
+        code = self.graph_error(response).get("code")
+        self._profile_observation("error code", repr(code), profile, documented, "CONTRACT §6.2; CURRENT-API §1.5")
+        if str(code) not in accepted:
+            raise self.fail(
+                f"expected error code {' or '.join(accepted)}, got {code!r} (contract profile {profile}; "
+                f"documented: {documented})",
+                response.body,
+            )
+
+    def error_text_of_code(self, response: Any, texts: Mapping[int, str], *, details: bool) -> None:
+        """The error message (or details) starts with (or is) the text documented for the code that came back."""
+        code = self.graph_error(response).get("code")
+        if not isinstance(code, int) or code not in texts:
+            raise self.fail(f"no text is documented for error code {code!r}; known: {sorted(texts)}", response.body)
+        if details:
+            self.error_details(response, texts[code])
+        else:
+            self.error_message_starts(response, texts[code])
+
+    def answer_of_profile(self, response: Any, accepted: Sequence[str], profile: str, documented: str) -> str:
+        """Which kind of answer came back (`ANSWER_KINDS`), required to be one the run's contract profile accepts."""
+        kind = next((name for name, holds in ANSWER_KINDS.items() if holds(response)), f"HTTP {response.status}")
+        self._profile_observation(
+            "answer", f"{kind} (HTTP {response.status})", profile, documented, "CONTRACT §6.2; CURRENT-API §1.8, §1.9"
+        )
+        if kind not in accepted:
+            raise self.fail(
+                f"expected {' or '.join(accepted)}, got {kind} (HTTP {response.status}; contract profile {profile}; "
+                f"documented: {documented})",
+                self._shown(response),
+            )
+        if kind == REFUSAL:
+            self.error_body(response)
+        else:
+            self.successful_send(response)
+        return kind
 
     def observe(self, observation: Observation) -> None:
         self.evidence.add_observation(observation)

@@ -49,10 +49,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help="seed of the emulator profile's variations (same seed, same run). Env: MMLITE_EMULATOR_SEED",
     )
+    group.addoption(
+        "--contract",
+        default=None,
+        metavar="PROFILE",
+        help="alpha | ga: judge against the alpha guide or 360dialog's GA API of today where they differ "
+        "(default: ga for live runs, alpha for replay and the emulator). Env: MMLITE_CONTRACT",
+    )
 
 
 #: options whose space-separated value pytest may take for a test path
-_VALUED = ("--target", "--cassette-dir", "--emulator-fault", "--emulator-profile", "--emulator-seed")
+_VALUED = ("--target", "--cassette-dir", "--emulator-fault", "--emulator-profile", "--emulator-seed", "--contract")
 
 
 @pytest.hookimpl(tryfirst=True)

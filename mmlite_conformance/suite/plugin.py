@@ -55,6 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "emulator_faults": tuple(config.getoption("emulator_fault")),
         "emulator_profile": config.getoption("emulator_profile"),
         "emulator_seed": config.getoption("emulator_seed"),
+        "contract": config.getoption("contract"),
     }
     try:
         settings = load_settings(options, os.environ, profiles(), DEFAULT_TARGET)

@@ -13,7 +13,7 @@ import parse
 
 from mmlite_conformance.suite.checks import Checker
 from mmlite_conformance.suite.client import ApiClient, ApiKey, ApiResponse, template_definition
-from mmlite_conformance.suite.config import Secret
+from mmlite_conformance.suite.config import Secret, code_texts, contract_choice
 from mmlite_conformance.suite.webhooks import WebhookStore, WebhookTimeoutError, inbound_messages, is_status, statuses
 from mmlite_conformance.suite.webhooks.payloads import contacts
 from mmlite_conformance.suite.webhooks.progression import stand_ins
@@ -39,6 +39,9 @@ STEP_TYPES: dict[str, Callable[[str], Any]] = {
     "StatusList": _typed(r"\w+(?:, then \w+)*", lambda text: tuple(text.split(", then "))),
     "Category": _typed(r"authentication|utility|marketing", lambda text: text.upper()),
     "JsonValue": _typed(r'true|false|null|-?\d+|"[^"]*"', json.loads),
+    # where the guide and today's API differ: `alpha 131055, ga 134100`; the texts of codes: `131055 "…", 134100 "…"`
+    "ContractChoice": _typed(r"(?:alpha|ga) .+", contract_choice),
+    "CodeTexts": _typed(r'\d+ ".+', code_texts),
 }
 
 

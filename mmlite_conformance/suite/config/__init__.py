@@ -6,6 +6,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from mmlite_conformance.suite.config import values as value
+from mmlite_conformance.suite.config.contracts import (
+    ALPHA,
+    CONTRACT_PROFILES,
+    GA,
+    ContractChoice,
+    code_texts,
+    contract_choice,
+)
 from mmlite_conformance.suite.config.settings import (
     ALPHA_MM_LITE_URL,
     DEFAULT_AUTHENTICATION_TEMPLATE,
@@ -14,6 +22,7 @@ from mmlite_conformance.suite.config.settings import (
     DEFAULT_TEMPLATE_LANGUAGE,
     DEFAULT_UTILITY_TEMPLATE,
     DEFAULT_WEBHOOK_LISTEN,
+    GA_MM_LITE_URL,
     OFFLINE_API_KEY,
     OFFLINE_NOT_ONBOARDED_API_KEY,
     OFFLINE_RECIPIENT,
@@ -27,15 +36,22 @@ from mmlite_conformance.suite.config.settings import (
 from mmlite_conformance.suite.config.values import normalise_recipient
 
 __all__ = [
+    "ALPHA",
     "ALPHA_MM_LITE_URL",
+    "CONTRACT_PROFILES",
+    "GA",
+    "GA_MM_LITE_URL",
     "OFFLINE_API_KEY",
     "OFFLINE_NOT_ONBOARDED_API_KEY",
     "OFFLINE_RECIPIENT",
     "PRODUCTION_BASE_URL",
     "ConfigError",
+    "ContractChoice",
     "Secret",
     "Settings",
     "TargetProfile",
+    "code_texts",
+    "contract_choice",
     "load_settings",
     "normalise_recipient",
 ]
@@ -65,6 +81,7 @@ def load_settings(
     budget = value.seconds(environ, "MMLITE_RATE_LIMIT_BUDGET", DEFAULT_RATE_LIMIT_BUDGET_S, problems, positive=False)
     faults = _faults(options, target, profiles, problems)
     emulator_profile, emulator_seed = _emulator_profile(options, environ, target, profiles, problems)
+    contract = _contract(options, environ, target, profiles, problems)
     if target is None:
         raise ConfigError(problems)
     extra = profile.extra_settings(environ, problems) if profile.extra_settings is not None else None
@@ -83,6 +100,7 @@ def load_settings(
         emulator_profile=emulator_profile,
         emulator_seed=emulator_seed,
         extra=extra,
+        contract=contract,
         # whether a person can answer (the live user's part, an operator attesting in a platform run)
         interactive=value.flag(options, environ, problems),
     )
@@ -113,7 +131,8 @@ def load_settings(
     recipient = value.recipient(environ.get("MMLITE_RECIPIENT"), problems)
     https = profile.https_only
     cloud = value.url(environ, "MMLITE_CLOUD_BASE_URL", PRODUCTION_BASE_URL, https, problems, required=False)
-    mm_lite = value.url(environ, "MMLITE_MM_LITE_URL", ALPHA_MM_LITE_URL, https, problems, required=False)
+    default_mm_lite = GA_MM_LITE_URL if contract == GA else ALPHA_MM_LITE_URL  # the URL follows the profile
+    mm_lite = value.url(environ, "MMLITE_MM_LITE_URL", default_mm_lite, https, problems, required=False)
     webhook = value.url(environ, "MMLITE_WEBHOOK_URL", None, https, problems, required=True)
     if webhook is not None:
         value.check_webhook_host(webhook, problems)
@@ -133,7 +152,7 @@ def load_settings(
         not_onboarded_api_key=not_onboarded,
         recipient=recipient,
         cloud_base_url=(cloud or PRODUCTION_BASE_URL).rstrip("/"),
-        mm_lite_url=mm_lite or ALPHA_MM_LITE_URL,
+        mm_lite_url=mm_lite or default_mm_lite,
         webhook_public_url=webhook,
         marketing_template=templates["marketing"],
         utility_template=templates["utility"],
@@ -238,3 +257,29 @@ def _emulator_profile(
         else:
             problems.append(f"{seed_source}={seed_text[:20]!r} is not a seed; give a whole number >= 0, e.g. 7.")
     return profile, seed
+
+
+def _contract(
+    options: Mapping[str, object],
+    environ: Mapping[str, str],
+    target: str | None,
+    profiles: Mapping[str, TargetProfile],
+    problems: list[str],
+) -> str:
+    """The contract profile (alpha: the guide's world; ga: today's API); each target has its default."""
+    raw, source = _given(options, environ, "contract", "MMLITE_CONTRACT")
+    if target is None:
+        return ALPHA
+    profile = profiles[target]
+    if not profile.contracts:  # a run with a fixed contract (platform); a variable left in the shell does not stop it
+        if source.startswith("--"):
+            problems.append(f"{source} does not apply to the {target} target, which judges its own requirements.")
+        return profile.default_contract
+    name = raw.strip().lower()
+    if not name:
+        return profile.default_contract
+    if name not in profile.contracts:
+        choices = "; ".join(f"{n} ({CONTRACT_PROFILES[n]})" for n in profile.contracts)
+        problems.append(f"{source}={raw[:40]!r} is not a contract profile; choose one of: {choices}.")
+        return profile.default_contract
+    return name

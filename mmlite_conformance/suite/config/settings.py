@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from typing import Final
 
 from mmlite_conformance.contract import ALPHA_MM_LITE_URL as ALPHA_MM_LITE_URL
-from mmlite_conformance.contract import CLOUD_API_BASE_URL
+from mmlite_conformance.contract import CLOUD_API_BASE_URL, MARKETING_MESSAGES_PATH
+from mmlite_conformance.suite.config.contracts import ALPHA, CONTRACT_PROFILES
 
 RECORD_MODES: Final = ("new", "overwrite")
 
 PRODUCTION_BASE_URL: Final = CLOUD_API_BASE_URL
+#: today's MM Lite endpoint (CURRENT-API §1.2), the default of a live run in the ga contract profile
+GA_MM_LITE_URL: Final = f"{CLOUD_API_BASE_URL}{MARKETING_MESSAGES_PATH}"
 
 # Fixed, non-secret values for the offline targets: cassettes and emulator runs never see a real account.
 OFFLINE_API_KEY: Final = "emulator-sandbox-key"
@@ -82,6 +85,9 @@ class TargetProfile:
     #: the emulator profiles the target can run (--emulator-profile); none: it runs no emulator of its own
     emulator_profiles: tuple[str, ...] = ()
     https_only: bool = False
+    #: the contract profiles it can judge against (MMLITE_CONTRACT, --contract), and the one it takes by default
+    contracts: tuple[str, ...] = tuple(CONTRACT_PROFILES)
+    default_contract: str = ALPHA
     #: more configuration of the target's own (e.g. how to drive a partner's platform), read with the rest
     extra_settings: ExtraSettings | None = None
 
@@ -118,6 +124,8 @@ class Settings:
     emulator_seed: int | None = None
     #: what the target's `extra_settings` read (None for targets that have none)
     extra: object = None
+    #: the contract profile the run judges against (alpha: the guide; ga: today's API; platform runs: "platform")
+    contract: str = ALPHA
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v!r}" for k, v in self.summary().items())
@@ -132,6 +140,7 @@ class Settings:
         """Non-secret settings for the report's run header; the recipient shows only its last two digits."""
         return {
             "target": self.target,
+            "contract": self.contract,
             "record": self.record or "no",
             "api_key": "<redacted>",
             "not_onboarded_api_key": "<redacted>" if self.not_onboarded_api_key else "not set",

@@ -46,8 +46,6 @@ class Target(ABC):
 
     name: ClassVar[str]
     profile: ClassVar[TargetProfile]
-    #: the contract the run judges against (run.json, the bundle's manifest); issue 14 adds "ga"
-    contract_profile: ClassVar[str] = "alpha"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -92,6 +90,11 @@ class Target(ABC):
     @abstractmethod
     def run_words(self, cassette_dir: Path) -> RunWords:
         """How the run header describes this run."""
+
+    @property
+    def contract_profile(self) -> str:
+        """The contract the run judges against (run.json, the bundle's manifest): the configured one."""
+        return self.settings.contract
 
     @property
     def endpoints(self) -> Endpoints:

@@ -12,11 +12,11 @@ from typing import Any
 
 import httpx
 
-from mmlite_conformance.contract import ALPHA_MARKETING_MESSAGES_PATH, API_KEY_HEADER
+from mmlite_conformance.contract import ALPHA_MARKETING_MESSAGES_PATH, API_KEY_HEADER, MARKETING_MESSAGES_PATH
 from mmlite_conformance.emulator.faults import FAULTS
 from mmlite_conformance.emulator.realism import EXACT, PROFILES
 from mmlite_conformance.suite.client import Endpoints
-from mmlite_conformance.suite.config import Secret, TargetProfile
+from mmlite_conformance.suite.config import GA, Secret, TargetProfile
 from mmlite_conformance.suite.constants import EMULATOR_CONTROL_PREFIX
 from mmlite_conformance.suite.recording import EMULATOR_NOTE, make_provenance
 from mmlite_conformance.suite.redaction import Redactor
@@ -68,8 +68,14 @@ class EmulatorTarget(Target):
         self._server = EmulatorServer(self._emulator_config())
         self._server.start()
         base = self._server.base_url.rstrip("/")
-        self._endpoints = Endpoints(cloud_base_url=base, mm_lite_url=base + ALPHA_MARKETING_MESSAGES_PATH)
+        # the MM Lite URL follows the contract profile: the guide's alpha route, or today's /marketing_messages
+        mm_lite_path = MARKETING_MESSAGES_PATH if self._ga else ALPHA_MARKETING_MESSAGES_PATH
+        self._endpoints = Endpoints(cloud_base_url=base, mm_lite_url=base + mm_lite_path)
         self._control = httpx.Client(base_url=base + EMULATOR_CONTROL_PREFIX, timeout=10.0)
+
+    @property
+    def _ga(self) -> bool:
+        return self.settings.contract == GA
 
     def _emulator_config(self) -> Any:
         from mmlite_conformance.emulator.config import DeliveryDelays, EmulatorConfig, RateLimits, default_accounts
@@ -89,6 +95,7 @@ class EmulatorTarget(Target):
             faults=frozenset(self.settings.emulator_faults),
             profile=self._profile_name(),
             profile_seed=EMULATOR_SEED if self.settings.emulator_seed is None else self.settings.emulator_seed,
+            smart_routing=self._ga,  # today's /messages routes marketing templates via MM Lite (A84-A86)
         )
 
     def save_artefacts(self, folder: Path | None, redactor: Redactor) -> list[str]:

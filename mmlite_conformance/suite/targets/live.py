@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mmlite_conformance.suite.config import TargetProfile
+from mmlite_conformance.suite.config import GA, TargetProfile
 from mmlite_conformance.suite.recording import LIVE_NOTE, make_provenance
 from mmlite_conformance.suite.redaction import derive_pseudonym_key
 from mmlite_conformance.suite.targets.base import Prompt, RunWords, Target, TargetUnavailableError
@@ -18,9 +18,15 @@ from mmlite_conformance.suite.targets.base import Prompt, RunWords, Target, Targ
 
 class LiveTarget(Target):
     name = "live"
-    # the guide: "wait a bit more than 10 minutes" after creating a template before sending marketing traffic
+    # the guide: "wait a bit more than 10 minutes" after creating a template before sending marketing traffic;
+    # a partner's sandbox today answers as 360dialog's GA API (CURRENT-API §1.9), so that is the default contract
     profile = TargetProfile(
-        real_account=True, can_record=True, https_only=True, wait_timeout=120.0, template_sync_wait=660.0
+        real_account=True,
+        can_record=True,
+        https_only=True,
+        wait_timeout=120.0,
+        template_sync_wait=660.0,
+        default_contract=GA,
     )
 
     def pseudonym_key(self) -> bytes:
