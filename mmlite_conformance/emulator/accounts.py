@@ -16,13 +16,35 @@ def load_accounts(path: Path) -> tuple[AccountConfig, ...]:
     except OSError as exc:
         raise ConfigError(f"cannot read accounts file {path}: {exc.strerror or exc}") from exc
     try:
-        data: Any = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        data: Any = (
+            json.loads(text, object_pairs_hook=_no_duplicate_fields)
+            if path.suffix.lower() == ".json"
+            else tomllib.loads(text)  # TOML refuses a repeated key itself
+        )
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError, DuplicateFieldError) as exc:
         raise ConfigError(f"cannot parse accounts file {path}: {exc}") from exc
     entries = data.get("accounts") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise ConfigError(f"accounts file {path}: expected a top-level 'accounts' list")
-    return tuple(_account(path, i, entry) for i, entry in enumerate(entries))
+    accounts = tuple(_account(path, i, entry) for i, entry in enumerate(entries))
+    first_entry: dict[str, int] = {}
+    for index, account in enumerate(accounts):
+        earlier = first_entry.setdefault(account.api_key, index)
+        if earlier != index:  # the later entry would silently replace the earlier one
+            raise ConfigError(f"accounts file {path}, entry {index}: api_key repeats entry {earlier}'s")
+    return accounts
+
+
+class DuplicateFieldError(ValueError):
+    """A JSON object names one field twice (json.loads would keep the last silently)."""
+
+
+def _no_duplicate_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    names = [name for name, _ in pairs]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise DuplicateFieldError(f"field(s) {', '.join(repeated)} given twice in one object")
+    return dict(pairs)
 
 
 def _account(path: Path, index: int, entry: Any) -> AccountConfig:

@@ -176,6 +176,8 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         raise UsageError(f"--webhook-signature-form: one of {', '.join(SIGNATURE_FORM_CHOICES)}")
     if not args.api_key.strip():
         raise UsageError("--api-key: must not be empty")
+    if args.webhook_secret is not None and not args.webhook_secret.strip():
+        raise UsageError("--webhook-secret: must not be empty (leave the option out to send webhooks unsigned)")
     return EmulatorConfig(
         accounts=_accounts(args),
         seed=int(n["--seed"]),

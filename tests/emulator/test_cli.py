@@ -15,6 +15,7 @@ import pytest
 from mmlite_conformance.cli import main
 from mmlite_conformance.emulator import FAULTS, NOT_ONBOARDED_API_KEY
 from mmlite_conformance.emulator.cli import build_config
+from mmlite_conformance.emulator.config import ConfigError
 
 pytestmark = pytest.mark.integration
 
@@ -48,6 +49,8 @@ def test_list_faults(capsys: pytest.CaptureFixture[str]) -> None:
         (["--pair-rate-interval", "0"], "rate limits must be positive"),
         (["--accounts", "/nonexistent/accounts.toml"], "cannot read accounts file"),
         (["--api-key", " "], "--api-key: must not be empty"),
+        (["--webhook-secret", ""], "--webhook-secret: must not be empty"),
+        (["--webhook-secret", "  "], "--webhook-secret: must not be empty"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -211,3 +214,29 @@ def test_http_url_brackets_an_ipv6_address() -> None:
 
     assert http_url("::1", 8080) == "http://[::1]:8080"
     assert http_url("127.0.0.1", 8080) == "http://127.0.0.1:8080"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        (
+            "a.toml",
+            "[[accounts]]\napi_key = 'k'\n\n[[accounts]]\napi_key = 'k'\n",
+            "entry 1: api_key repeats entry 0's",
+        ),
+        ("a.toml", "[[accounts]]\napi_key = 'k'\napi_key = 'j'\n", "cannot parse accounts file"),
+        ("a.json", '{"accounts": [{"api_key": "k", "api_key": "j"}]}', "field(s) api_key given twice"),
+        ("a.json", '{"accounts": [{"api_key": "k"}, {"api_key": "k"}]}', "entry 1: api_key repeats entry 0's"),
+    ],
+)
+def test_a_repeated_key_in_an_accounts_file_is_refused(tmp_path: Path, name: str, content: str, fragment: str) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(ConfigError) as refused:  # `main` prints it as one line (test_bad_accounts_file)
+        build_config(_parse("--accounts", str(path)))
+    assert fragment in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_a_webhook_secret_with_text_is_kept() -> None:
+    assert build_config(_parse("--webhook-secret", "s3cret")).webhooks.secret == "s3cret"
+    assert build_config(_parse()).webhooks.secret is None
