@@ -473,8 +473,9 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "A84",
         "Smart routing on /messages (opt-in)",
-        "Off by default (A23) and in the suite's emulator target. --smart-routing (EmulatorConfig(smart_routing=True)"
-        ", the platform target in delegated routing) sends a MARKETING template on /messages through MM Lite: its "
+        "Off by default (A23) and in the suite's emulator target in the alpha contract profile. --smart-routing "
+        "(EmulatorConfig(smart_routing=True), the platform target in delegated routing, the suite's emulator target "
+        "in the ga contract profile) sends a MARKETING template on /messages through MM Lite: its "
         "statuses say pricing.category 'marketing_lite' and the template's message_send_ttl_seconds applies, as on "
         "/marketing_messages. Non-template messages and UTILITY or AUTHENTICATION templates stay on the Cloud API.",
         "CURRENT-API §1.2 (360dialog: marketing -> /marketing_messages, non-marketing and non-template -> Cloud API, "
