@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import base64
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,24 @@ def test_ids_are_deterministic_and_shaped() -> None:
     assert IdFactory(2).fbtrace() != IdFactory(1).fbtrace()
     a.reset()
     assert a.fbtrace() == IdFactory(1).fbtrace()
+
+
+def _fresh_digest(seed: int, kind: str, n: int, size: int) -> bytes:
+    """The ids' derivation written out: a fresh hash of "<seed>:<kind>:<n>" (recorded cassettes hold these)."""
+    return hashlib.blake2b(f"{seed}:{kind}:{n}".encode(), digest_size=size).digest()
+
+
+@pytest.mark.parametrize("seed", [0, 7, -3])
+def test_ids_keep_the_values_of_a_fresh_hash_per_id(seed: int) -> None:
+    ids = IdFactory(seed)
+    for n in range(1, 120):  # past the 2- and 3-digit counters
+        token = _fresh_digest(seed, "wamid", n, 9).hex().upper().encode()
+        raw = b"\x1c\x18\x0d5521912345678\x15\x02\x00\x11\x18\x12" + token + b"\x00"
+        assert ids.wamid("5521912345678") == "wamid." + base64.b64encode(raw).decode()
+        fbtrace = "A" + base64.urlsafe_b64encode(_fresh_digest(seed, "fbtrace", n, 18)).decode()[:22]
+        assert ids.fbtrace() == fbtrace
+        value = int.from_bytes(_fresh_digest(seed, "template", n, 8), "big")
+        assert ids.numeric("template") == str(100_000_000_000_000 + value % 900_000_000_000_000)
 
 
 def test_rate_limiter_buckets() -> None:
