@@ -3,7 +3,9 @@
 Run: python benchmarks/emulator_bench.py [--seconds 2] [--connections 32]
 Both servers run in their own process pinned to CPU 0 on uvicorn with httptools + uvloop (the bare app asks for
 them explicitly; the emulator picks them when installed); the load generator (raw keep-alive sockets, asyncio) is
-pinned to CPU 1. Rate limits are off in the emulator.
+pinned to CPU 1. Rate limits are off in the emulator. The servers run without PYTHONDONTWRITEBYTECODE (set in some
+sandboxes): with it, every launch compiles the project's own modules from source while the bare app's dependencies
+in site-packages are precompiled, which no installed copy of the emulator pays.
 """
 
 from __future__ import annotations
@@ -129,13 +131,17 @@ def _command(kind: str, server_cpu: int) -> list[str]:
     return [sys.executable, __file__, "--serve-bare", "--cpu", str(server_cpu)]
 
 
+def _server_env() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _cli() -> str:
     return shutil.which("mmlite-conformance", path=str(Path(sys.executable).parent)) or "mmlite-conformance"
 
 
 def measure(kind: str, seconds: float, connections: int, server_cpu: int) -> tuple[Result, Result]:
     """Throughput with `connections` concurrent clients, then latency with one sequential client."""
-    proc = subprocess.Popen(_command(kind, server_cpu), stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(_command(kind, server_cpu), stdout=subprocess.PIPE, text=True, env=_server_env())
     try:
         assert proc.stdout is not None
         port = int(proc.stdout.readline().strip().rsplit(":", 1)[1])
@@ -153,7 +159,7 @@ def cold_start(kind: str, runs: int, server_cpu: int) -> list[float]:
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.Popen(_command(kind, server_cpu), stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(_command(kind, server_cpu), stdout=subprocess.PIPE, text=True, env=_server_env())
         try:
             assert proc.stdout is not None
             line = proc.stdout.readline().strip()
@@ -179,7 +185,7 @@ def _rss_mib(pid: int) -> float:
 
 def sustained_memory(phases: int, seconds: float, connections: int, server_cpu: int) -> list[tuple[int, float]]:
     """(requests so far, server RSS in MiB) after each phase of sustained load on one emulator process."""
-    proc = subprocess.Popen(_command("emulator", server_cpu), stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(_command("emulator", server_cpu), stdout=subprocess.PIPE, text=True, env=_server_env())
     samples: list[tuple[int, float]] = []
     try:
         assert proc.stdout is not None
