@@ -9,11 +9,10 @@ import pytest
 
 from mmlite_conformance.suite.checks import Checker, ConformanceError
 from mmlite_conformance.suite.conformance import Conformance
-from mmlite_conformance.suite.evidence import ScenarioEvidence
 from mmlite_conformance.suite.numbers import Match, compare, digits_of, same_person
-from mmlite_conformance.suite.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
-from mmlite_conformance.suite.schemas import SchemaRegistry, default_schema_dir
+from mmlite_conformance.suite.redaction import Redactor
 from mmlite_conformance.suite.webhooks.progression import progression, stand_ins
+from tests.unit.conformance_kit import judging
 
 BR_MOBILE = "5511987654321"
 BR_SHORT = "551187654321"
@@ -195,16 +194,7 @@ def test_a_wait_ends_on_the_status_or_on_what_stands_for_it() -> None:
 
 
 def _judge() -> Conformance:
-    redactor = Redactor([], [BR_MOBILE], OFFLINE_PSEUDONYM_KEY)
-    evidence = ScenarioEvidence(requirement_ids=("S1c",), feature="f", scenario="the reply")
-    evidence.begin_step("Then", "the statuses arrive")
-    return Conformance(
-        redact_json=redactor.redact_json,
-        redact_text=redactor.redact_text,
-        schemas=SchemaRegistry.from_directory(default_schema_dir()),
-        evidence=evidence,
-        redactor=redactor,
-    )
+    return judging("S1c", "the reply", "the statuses arrive", numbers=[BR_MOBILE])
 
 
 def test_a_number_in_another_form_is_an_observation_naming_the_form_never_the_number() -> None:

@@ -17,10 +17,8 @@ from mmlite_conformance.suite.config import (
     load_settings,
 )
 from mmlite_conformance.suite.conformance import Conformance
-from mmlite_conformance.suite.evidence import ScenarioEvidence
-from mmlite_conformance.suite.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
-from mmlite_conformance.suite.schemas import SchemaRegistry, default_schema_dir
 from mmlite_conformance.suite.targets import DEFAULT_TARGET, create_target, profiles
+from tests.unit.conformance_kit import judging
 from tests.unit.test_config import LIVE_ENV
 
 pytestmark = pytest.mark.unit
@@ -101,16 +99,7 @@ def test_code_texts() -> None:
 
 @pytest.fixture
 def conformance() -> Conformance:
-    redactor = Redactor([], [], OFFLINE_PSEUDONYM_KEY)
-    evidence = ScenarioEvidence(requirement_ids=("S3b",), feature="f", scenario="the refusal")
-    evidence.begin_step("Then", "the answer is judged")
-    return Conformance(
-        redact_json=redactor.redact_json,
-        redact_text=redactor.redact_text,
-        schemas=SchemaRegistry.from_directory(default_schema_dir()),
-        evidence=evidence,
-        redactor=redactor,
-    )
+    return judging("S3b", "the refusal", "the answer is judged")
 
 
 class _Response:

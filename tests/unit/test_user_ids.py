@@ -8,11 +8,9 @@ import pytest
 
 from mmlite_conformance.suite.checks import ConformanceError
 from mmlite_conformance.suite.conformance import Conformance
-from mmlite_conformance.suite.evidence import ScenarioEvidence
-from mmlite_conformance.suite.redaction import OFFLINE_PSEUDONYM_KEY, Redactor
-from mmlite_conformance.suite.schemas import SchemaRegistry, default_schema_dir
 from mmlite_conformance.suite.user_ids import unusual_form_observation, unusual_user_id_forms
 from tests.payloads import inbound_body, status_body
+from tests.unit.conformance_kit import judging
 from tests.user_id_payloads import (
     ANA,
     BRUNO,
@@ -83,16 +81,7 @@ def test_what_no_schema_guards_is_named_too() -> None:
 
 
 def _conformance() -> Conformance:
-    redactor = Redactor([], [], OFFLINE_PSEUDONYM_KEY)
-    evidence = ScenarioEvidence(requirement_ids=("S1c",), feature="f", scenario="s")
-    evidence.begin_step("Then", "the statuses arrive")
-    return Conformance(
-        redact_json=redactor.redact_json,
-        redact_text=redactor.redact_text,
-        schemas=SchemaRegistry.from_directory(default_schema_dir()),
-        evidence=evidence,
-        redactor=redactor,
-    )
+    return judging("S1c", "s", "the statuses arrive")
 
 
 def test_a_valid_payload_in_an_earlier_form_passes_with_an_observation_per_form() -> None:
