@@ -1,4 +1,4 @@
-"""`mmlite-conformance bundle`: the run's reports, run.json, the target's files and the cassettes, with a manifest."""
+"""`mmlite-conformance bundle`: the run's reports and evidence files, run.json, the target's files, the cassettes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mmlite_conformance.bundle import signing
@@ -21,6 +21,8 @@ from mmlite_conformance.bundle.manifest import (
 )
 
 RUN_RECORD = "run.json"
+#: where the scenarios' evidence files go in the bundle: beside report.html, as its links expect
+EVIDENCE = "evidence"
 #: every entry gets this date: the same files make the same bundle (the manifest's bundled_at aside)
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 #: environment variables whose values must never be inside a bundle (a backstop: the run redacted them already)
@@ -57,6 +59,18 @@ def _reports(reports: Path, record: Mapping[str, Any]) -> Iterator[tuple[str, by
             yield f"reports/{path.name}", _read(path, "the report")
 
 
+def _evidence(reports: Path, record: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """Each scenario's evidence file that run.json names, under reports/evidence/ as the HTML report links it."""
+    entry = record.get("evidence") or {}
+    folder = Path(str(entry.get("folder") or EVIDENCE))
+    folder = folder if folder.is_absolute() else reports / folder
+    for name in entry.get("files") or []:
+        relative = PurePosixPath(str(name))
+        if relative.is_absolute() or ".." in relative.parts:
+            raise BundleError(f"corrupt {reports / RUN_RECORD}: the evidence file {name} is outside its folder")
+        yield f"reports/{EVIDENCE}/{relative}", _read(folder / relative, "the evidence file")
+
+
 def _cassettes(record: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
     """The cassettes and tapes the run used, each as it was then: a file changed since is refused."""
     cassettes = record.get("cassettes") or {}
@@ -90,6 +104,7 @@ def pack(reports: Path, output: Path | None = None, sign_key: Path | None = None
     """Write the bundle of the run whose reports are in `reports`; returns its path."""
     record = read_record(reports)
     files = dict(_reports(reports, record))
+    files.update(_evidence(reports, record))
     files.update(_cassettes(record))
     _refuse_secrets(files)
     manifest = manifest_bytes(build_manifest(record, files))

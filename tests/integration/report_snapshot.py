@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 #: values that change from run to run: timings, dates of the run, the interpreter's and plugins' versions
 # pytest-html writes a duration as "123 ms" under a second and as "00:00:01" from a second on
@@ -65,6 +66,11 @@ def _stable_data(value: Any) -> Any:
     return value
 
 
+def _linked_json(page: Path, href: str) -> Any:
+    """The JSON file a relative link of the page points at (each scenario's evidence file)."""
+    return json.loads((page.parent / unquote(href)).read_text(encoding="utf-8"))
+
+
 def _html(path: Path) -> dict[str, Any]:
     page = path.read_text(encoding="utf-8")
     match = re.search(r'data-jsonblob="([^"]*)"', page)
@@ -80,6 +86,10 @@ def _html(path: Path) -> dict[str, Any]:
                 if extra.get("format_type") == "json" and content.startswith("data:"):
                     decoded = json.loads(base64.b64decode(content.split(",", 1)[1]))
                     extras.append({"name": extra.get("name"), "json": _stable_data(decoded)})
+                elif extra.get("format_type") == "url" and content.endswith(".json"):
+                    extras.append(
+                        {"name": extra.get("name"), "url": content, "json": _stable_data(_linked_json(path, content))}
+                    )
                 elif extra.get("format_type") == "html":
                     extras.append({"html": text_of(content)})
                 else:

@@ -90,6 +90,7 @@ def _scan_bundle(run: SuiteRun) -> dict[str, list[str]]:
     with zipfile.ZipFile(bundle) as archive:
         texts = {name: archive.read(name).decode("utf-8", errors="replace") for name in archive.namelist()}
     assert "manifest.json" in texts and "reports/run.json" in texts
+    assert any(name.startswith("reports/evidence/") for name in texts), "the bundle holds no evidence file"
     return {f"{bundle.name}:{name}": found for name, text in texts.items() if (found := _leaks(text))}
 
 
@@ -98,6 +99,7 @@ def test_recording_run_leaks_neither_key_nor_number(run_suite: RunSuite, tmp_pat
     run = run_suite("--target", "emulator", "--record", f"--cassette-dir={cassettes}", "-v", "-rA", env=CANARY_ENV)
     assert run.returncode == 0, run.output[-3000:]
     assert any(cassettes.rglob("*.yaml")), "nothing was recorded, so nothing was scanned"
+    assert any((run.reports / "evidence").rglob("*.json")), "no evidence file, so none was scanned"
     assert _scan(run, run.reports, cassettes) == {}
     assert _scan_bundle(run) == {}
     assert "the final scrub had to redact" not in run.output  # the captures redacted everything themselves
@@ -121,6 +123,7 @@ def test_failing_run_leaks_neither_key_nor_number(run_suite: RunSuite) -> None:
         env={**CANARY_ENV, "MMLITE_WEBHOOK_TIMEOUT": "1"},
     )
     assert run.failed(), "the faults should have made scenarios fail"
+    assert any((run.reports / "evidence").rglob("*.json")), "no evidence file, so none was scanned"
     assert _scan(run, run.reports) == {}
     assert _scan_bundle(run) == {}
     assert "the final scrub had to redact" not in run.output  # every capture redacted what it held

@@ -224,6 +224,17 @@ markers =
 """
 
 
+#: the sample's scenario functions, in the order they run (each writes reports/evidence/messages/<function>.json)
+SCENARIO_FUNCTIONS = [
+    "test_a_template_message_is_accepted",
+    "test_a_failure_shows_no_secret",
+    "test_an_undocumented_value_is_observed",
+    "test_a_skipped_scenario",
+    "test_the_setup_fails",
+    "test_a_step_nobody_wrote",
+]
+
+
 @dataclass
 class SampleRun:
     returncode: int
@@ -232,6 +243,8 @@ class SampleRun:
     junit: str
     cucumber: str
     scrub_log: str
+    #: each scenario's evidence file, by its path under reports/
+    evidence: dict[str, str]
 
     @property
     def blob(self) -> dict[str, Any]:
@@ -286,6 +299,10 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
         junit=(reports / "junit.xml").read_text(encoding="utf-8"),
         cucumber=(reports / "cucumber.json").read_text(encoding="utf-8"),
         scrub_log=(root / "scrub.log").read_text(encoding="utf-8"),
+        evidence={
+            path.relative_to(reports).as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted((reports / "evidence").rglob("*.json"))
+        },
     )
 
 
@@ -295,15 +312,18 @@ def test_the_sample_run_has_the_expected_outcomes(sample_run: SampleRun) -> None
     assert re.search(r"2 failed, 2 passed, 1 skipped, 1 error", sample_run.output), sample_run.output
 
 
-@pytest.mark.parametrize("artefact", ["output", "html", "junit", "cucumber"])
+@pytest.mark.parametrize("artefact", ["output", "html", "junit", "cucumber", "evidence"])
 def test_no_artefact_holds_the_key_or_a_real_phone_number(sample_run: SampleRun, artefact: str) -> None:
-    text = getattr(sample_run, artefact)
+    found = getattr(sample_run, artefact)
+    text = "\n".join(found.values()) if isinstance(found, dict) else found
     for leak in LEAKS:
         assert leak not in text, f"{leak} in {artefact}"
+    if artefact == "evidence":
+        assert "pricing.category" in text  # the evidence files are there, redacted
+        assert "5500000000001" in text
     if artefact == "html":
         decoded = "\n".join(sample_run.data_uris())
-        assert "pricing.category" in decoded  # the evidence JSON link is there ...
-        assert "plugin extra <D360-API-KEY> 5500000000001" in decoded  # ... and both kinds of foreign extras
+        assert "plugin extra <D360-API-KEY> 5500000000001" in decoded  # both kinds of foreign extras are there
         assert "fixture extra <D360-API-KEY> 5500000000001" in decoded
         for leak in LEAKS:
             assert leak not in decoded  # ... and redacted
@@ -314,7 +334,8 @@ def test_no_artefact_holds_the_key_or_a_real_phone_number(sample_run: SampleRun,
 def test_the_hooks_redact_everything_before_the_final_scrub(sample_run: SampleRun) -> None:
     lines = sample_run.scrub_log.split()
     files = ["reports/report.html", "reports/junit.xml", "reports/cucumber.json", "reports/run.json"]
-    assert lines == [part for name in files for part in (name, "0")]
+    files += [f"reports/evidence/messages/{name}.json" for name in SCENARIO_FUNCTIONS]
+    assert lines == [part for name in files for part in (name, "0")]  # the evidence files too, in the order run
     assert "the final scrub had to redact" not in sample_run.output
 
 
@@ -346,7 +367,22 @@ def test_the_html_report_renders_each_scenario_step_by_step(sample_run: SampleRu
         assert text in block, text
     assert '<td class="col-requirement">S1a</td>' in accepted["resultsTableRow"]
     assert '<td class="col-scenario">A template message is accepted</td>' in accepted["resultsTableRow"]
-    assert [e["name"] for e in accepted["extras"] if e["format_type"] == "json"] == ["Evidence (JSON)"]
+    links = [(e["name"], e["content"]) for e in accepted["extras"] if e["format_type"] in {"json", "url"}]
+    assert links == [("Evidence (JSON)", "evidence/messages/test_a_template_message_is_accepted.json")]
+    assert "data:application/json" not in sample_run.html  # browsers refuse to open a data: URL in a new tab
+
+
+def test_each_scenario_has_an_evidence_file_the_html_links(sample_run: SampleRun) -> None:
+    assert list(sample_run.evidence) == sorted(f"evidence/messages/{name}.json" for name in SCENARIO_FUNCTIONS)
+    for nodeid, [test] in sample_run.blob["tests"].items():
+        [href] = [e["content"] for e in test["extras"] if e["format_type"] == "url"]
+        data = json.loads(sample_run.evidence[href])  # the link names a file the run wrote, relative to the page
+        function = nodeid.split("::")[-1]
+        assert href == f"evidence/messages/{function}.json"
+        assert "test_" + data["scenario"].lower().replace(" ", "_") == function  # that scenario's evidence
+        assert data["requirement_ids"] and data["steps"], href
+    observed = json.loads(sample_run.evidence["evidence/messages/test_an_undocumented_value_is_observed.json"])
+    assert observed["steps"][2]["observations"][0]["judged"] is False
 
 
 def test_failed_skipped_and_undefined_steps_are_shown(sample_run: SampleRun) -> None:

@@ -78,9 +78,26 @@ def test_a_run_that_runs_nothing_leaves_the_last_evidence_as_it_was(
     reports = tmp_path / "reports"
     first = run_suite("-m", "S1a", reports=reports)
     assert first.returncode == 0, first.output[-2000:]
-    before = {name: (reports / name).read_bytes() for name in EVIDENCE}
+    before = _files(reports)
+    assert set(EVIDENCE) < set(before) and any(name.startswith("evidence/") for name in before), sorted(before)
     again = run_suite(*args, reports=reports)
     assert again.returncode != 0 or args == ("--collect-only",), again.output[-2000:]
     assert "no report written (no scenario ran); the last run's are as they were" in again.output
-    assert {name: (reports / name).read_bytes() for name in EVIDENCE} == before
+    assert _files(reports) == before  # the scenarios' evidence files included
     assert sorted(p.name for p in reports.iterdir() if p.name.startswith(".")) == []  # no staging folder left
+
+
+def _files(reports: Path) -> dict[str, bytes]:
+    return {path.relative_to(reports).as_posix(): path.read_bytes() for path in reports.rglob("*") if path.is_file()}
+
+
+def test_a_run_that_ran_replaces_the_last_runs_evidence_files(run_suite: RunSuite, tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    assert run_suite("-m", "S1a", reports=reports).returncode == 0
+    stale = reports / "evidence" / "1_cloud_api" / "test_from_an_earlier_run.json"
+    stale.write_text("{}")
+    again = run_suite("-m", "S2a", reports=reports)
+    assert again.returncode == 0, again.output[-2000:]
+    evidence = sorted(name for name in _files(reports) if name.startswith("evidence/"))
+    assert evidence and all(name.startswith("evidence/2_first_mm_lite_message/") for name in evidence), evidence
+    assert not stale.exists()

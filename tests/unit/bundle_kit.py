@@ -13,12 +13,15 @@ from mmlite_conformance.bundle.manifest import MANIFEST, manifest_bytes, parse_m
 RUN_ID = "20260101T000000Z-0123abcd"
 CASSETTE = "1_cloud_api/test_x.yaml"
 TAPE = "1_cloud_api/test_x.webhooks.json"
+#: a scenario's evidence file, under reports/evidence/
+EVIDENCE = "1_cloud_api/test_x.json"
 
 Contents = dict[str, bytes]
 
 
 def make_reports(root: Path) -> Path:
-    """reports/ with the three reports, run.json and a journal; cassettes/ with one cassette and its tape."""
+    """reports/ with the three reports, run.json, a journal and a scenario's evidence file; cassettes/ with one
+    cassette and its tape."""
     reports, cassettes = root / "reports", root / "cassettes"
     (cassettes / "1_cloud_api").mkdir(parents=True)
     (cassettes / CASSETTE).write_text("interactions: []\nversion: 1\n")
@@ -28,6 +31,8 @@ def make_reports(root: Path) -> Path:
     (reports / "junit.xml").write_text(f'<testsuites><property name="run_id" value="{RUN_ID}"/></testsuites>')
     (reports / "cucumber.json").write_text(json.dumps([{"run_id": RUN_ID}]))
     (reports / "journal.json").write_text('{"entries": []}\n')
+    (reports / "evidence" / "1_cloud_api").mkdir(parents=True)
+    (reports / "evidence" / EVIDENCE).write_text('{"requirement_ids": ["S1a"], "steps": []}\n')
     files = [{"path": n, "sha256": hashlib.sha256((cassettes / n).read_bytes()).hexdigest()} for n in (CASSETTE, TAPE)]
     record = {
         "run_id": RUN_ID,
@@ -37,6 +42,7 @@ def make_reports(root: Path) -> Path:
         "base_urls": {"cloud_api": "https://waba-v2.360dialog.io", "mm_lite": "https://x/mm"},
         "requirements": {"S1a": {"verdict": "passed", "observations": ["observed HTTP 200"], "scenarios": []}},
         "reports": {"html": "report.html", "junit": "junit.xml", "cucumber": "cucumber.json"},
+        "evidence": {"folder": "evidence", "files": [EVIDENCE]},
         "cassettes": {"folder": str(cassettes), "files": files},
         "target_files": ["journal.json"],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,17 @@ import pytest
 from mmlite_conformance.bundle import BundleError, pack, verify
 from mmlite_conformance.bundle.manifest import MANIFEST, parse_manifest
 from mmlite_conformance.bundle.verify import UNSIGNED
-from tests.unit.bundle_kit import CASSETTE, RUN_ID, TAPE, Contents, contents, make_reports, rehash, rewrite
+from tests.unit.bundle_kit import (
+    CASSETTE,
+    EVIDENCE,
+    RUN_ID,
+    TAPE,
+    Contents,
+    contents,
+    make_reports,
+    rehash,
+    rewrite,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -24,7 +35,7 @@ def bundle(tmp_path: Path) -> Path:
 def test_a_fresh_bundle_holds_the_run_and_verifies(bundle: Path) -> None:
     assert bundle.name == f"certification-{RUN_ID}.zip"
     names = set(contents(bundle))
-    reports = {"report.html", "junit.xml", "cucumber.json", "run.json", "journal.json"}
+    reports = {"report.html", "junit.xml", "cucumber.json", "run.json", "journal.json", f"evidence/{EVIDENCE}"}
     assert names == {MANIFEST} | {f"reports/{n}" for n in reports} | {f"cassettes/{CASSETTE}", f"cassettes/{TAPE}"}
     manifest = parse_manifest(contents(bundle)[MANIFEST])
     assert (manifest["run_id"], manifest["contract_profile"], manifest["target"]) == (RUN_ID, "alpha", "replay")
@@ -33,7 +44,7 @@ def test_a_fresh_bundle_holds_the_run_and_verifies(bundle: Path) -> None:
     found = verify(bundle)
     assert found.ok, found.lines()
     assert UNSIGNED in found.lines()
-    assert found.lines()[-1] == f"OK: run {RUN_ID}, 7 files checked against the manifest"
+    assert found.lines()[-1] == f"OK: run {RUN_ID}, 8 files checked against the manifest"
 
 
 def _flip_a_byte(files: Contents) -> None:
@@ -104,6 +115,40 @@ def test_a_key_left_in_a_report_is_refused(tmp_path: Path, monkeypatch: pytest.M
     (reports / "report.html").write_text("<td>LeakedKey123456</td>")
     with pytest.raises(BundleError, match=r"reports/report.html holds the value of \$D360_API_KEY"):
         pack(reports)
+
+
+@pytest.mark.parametrize("name", ["../run.json", "/etc/hostname", "a/../../junit.xml"])
+def test_an_evidence_file_outside_its_folder_is_refused(tmp_path: Path, name: str) -> None:
+    reports = make_reports(tmp_path)
+    record = json.loads((reports / "run.json").read_text())
+    record["evidence"]["files"].append(name)
+    (reports / "run.json").write_text(json.dumps(record))
+    with pytest.raises(BundleError, match=rf"corrupt .*run\.json: the evidence file {re.escape(name)} is outside"):
+        pack(reports)
+
+
+def test_a_missing_evidence_file_is_one_line(tmp_path: Path) -> None:
+    reports = make_reports(tmp_path)
+    (reports / "evidence" / EVIDENCE).unlink()
+    with pytest.raises(BundleError, match=r"cannot read the evidence file .*test_x\.json: No such file"):
+        pack(reports)
+
+
+def test_a_key_left_in_an_evidence_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reports = make_reports(tmp_path)
+    monkeypatch.setenv("D360_API_KEY", "LeakedKey123456")
+    (reports / "evidence" / EVIDENCE).write_text('{"notes": ["LeakedKey123456"]}')
+    with pytest.raises(BundleError, match=rf"reports/evidence/{EVIDENCE} holds the value of \$D360_API_KEY"):
+        pack(reports)
+
+
+def test_a_record_without_evidence_files_still_bundles(tmp_path: Path) -> None:
+    """run.json of an earlier version names no evidence files: the bundle holds what it names."""
+    reports = make_reports(tmp_path)
+    record = json.loads((reports / "run.json").read_text())
+    del record["evidence"]
+    (reports / "run.json").write_text(json.dumps(record))
+    assert not any(name.startswith("reports/evidence/") for name in contents(pack(reports)))
 
 
 def test_the_output_can_be_named(tmp_path: Path) -> None:

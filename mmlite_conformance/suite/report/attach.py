@@ -9,7 +9,7 @@ import pytest
 from mmlite_conformance.suite.evidence import ScenarioEvidence
 from mmlite_conformance.suite.report import collect, metadata, scrub
 from mmlite_conformance.suite.report.cucumber import cucumber_steps, fix_cucumber_statuses, stamp_run_id
-from mmlite_conformance.suite.report.data import evidence_as_dict
+from mmlite_conformance.suite.report.evidence_files import LINK_NAME, write_evidence
 from mmlite_conformance.suite.report.files import artefact
 from mmlite_conformance.suite.report.html import esc
 from mmlite_conformance.suite.report.ledger import ReportFacts, facts_of, ledger, remember, tally
@@ -33,22 +33,22 @@ def _properties(evidence: ScenarioEvidence) -> list[tuple[str, object]]:
     return props + [("observation", o.summary()) for o in evidence.observations]
 
 
-def _html_extras(evidence: ScenarioEvidence, config: pytest.Config) -> list[dict[str, Any]]:
+def _html_extras(evidence: ScenarioEvidence, config: pytest.Config, evidence_url: str | None) -> list[dict[str, Any]]:
+    """The scenario's section, and a link to its evidence file (a relative URL: browsers open it, not a data: URL)."""
     try:
         from pytest_html import extras
     except ImportError:  # pragma: no cover - pytest-html is a dependency
         return []
-    return [
-        extras.html(render_scenario_html(evidence, run_info(config))),
-        extras.json(evidence_as_dict(evidence), name="Evidence (JSON)"),
-    ]
+    link = [extras.url(evidence_url, name=LINK_NAME)] if evidence_url is not None else []
+    return [extras.html(render_scenario_html(evidence, run_info(config))), *link]
 
 
 def _attach(item: pytest.Item, report: pytest.TestReport, evidence: ScenarioEvidence) -> None:
     progress = collect.progress_of(item)
     if not progress.finished and (report.when == "call" or (report.when == "setup" and not report.passed)):
         collect.finish_steps(item, evidence, report)
-        scrub.add_own_extras(report, _html_extras(evidence, item.config))
+        evidence_url = write_evidence(item, evidence, progress.feature_uri)
+        scrub.add_own_extras(report, _html_extras(evidence, item.config, evidence_url))
         props = _properties(evidence)
         item.user_properties.extend(props)
         report.user_properties.extend(props)

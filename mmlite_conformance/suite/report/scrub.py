@@ -23,6 +23,7 @@ from _pytest._code.code import ReprFileLocation, TerminalRepr
 from _pytest._io import TerminalWriter
 
 from mmlite_conformance.suite.report.data import to_jsonable
+from mmlite_conformance.suite.report.evidence_files import written_files
 from mmlite_conformance.suite.report.files import (
     ARTEFACT_OPTIONS,
     RUN_RECORD,
@@ -288,11 +289,12 @@ def scrub_written_files(config: pytest.Config) -> FinalScrub:
 
 
 def _written_files(config: pytest.Config) -> list[Path]:
-    """pytest's artefacts, then the suite's own files beside them: run.json and the target's (journal.json)."""
+    """pytest's artefacts, then the suite's own files beside them: run.json, the target's (journal.json) and each
+    scenario's evidence file."""
     written = [path for option in ARTEFACT_OPTIONS if (path := artefact(config, option)) is not None]
     folder = reports_folder(config)
     own = [RUN_RECORD, *run_info(config).target_files] if folder is not None else []
-    return written + [folder / name for name in own if folder is not None]
+    return written + [folder / name for name in own if folder is not None] + written_files(config)
 
 
 def say_what_the_final_scrub_found(terminal: pytest.TerminalReporter) -> None:

@@ -81,6 +81,15 @@ def ran(config: pytest.Config) -> bool:
     return staging is None or staging.ran
 
 
+def final_place(config: pytest.Config, path: Path) -> Path:
+    """Where a file or folder written in a staging folder will be once the run is put in place."""
+    staging = config.stash.get(STAGING, None)
+    for folder, final_folder in (staging.folders if staging is not None else {}).items():
+        if path.is_relative_to(folder):
+            return final_folder / path.relative_to(folder)
+    return path
+
+
 def withheld(config: pytest.Config) -> str | None:
     staging = config.stash.get(STAGING, None)
     return staging.withheld if staging is not None else None

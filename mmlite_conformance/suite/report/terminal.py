@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
 
+from mmlite_conformance.suite.report.evidence_files import evidence_folder, written_files
 from mmlite_conformance.suite.report.files import ARTEFACT_OPTIONS, RUN_RECORD, artefact, reports_folder
 from mmlite_conformance.suite.report.ledger import ledger
 from mmlite_conformance.suite.report.record import requirements
@@ -37,6 +39,9 @@ def _written(config: pytest.Config, info: RunInfo) -> list[str]:
     if folder is not None:
         found += [folder / name for name in (RUN_RECORD, *info.target_files) if (folder / name).is_file()]
     names = [str(path) for path in found]
+    evidence = [path for path in written_files(config) if path.is_file()]
+    if evidence:
+        names.append(f"{evidence_folder(config)}{os.sep} ({len(evidence)} scenario evidence file(s))")
     if config.getoption("record", None) and info.cassettes:
         names += [str(Path(info.cassette_dir) / name) + " (recorded)" for name in info.cassettes]
     return names

@@ -1,0 +1,109 @@
+"""Each scenario's evidence as a JSON file beside the HTML report, linked from it by a relative URL (the `data:` URL
+pytest-html's self-contained page makes of a JSON extra is one that browsers refuse to open)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from mmlite_conformance.suite.evidence import ScenarioEvidence
+from mmlite_conformance.suite.report.data import evidence_as_dict
+from mmlite_conformance.suite.report.files import artefact, reports_folder
+from mmlite_conformance.suite.report.run import run_info
+from mmlite_conformance.suite.report.staging import final_place
+
+#: the folder beside the HTML report that holds one JSON file per scenario
+EVIDENCE_FOLDER = "evidence"
+LINK_NAME = "Evidence (JSON)"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def _safe(part: str, fallback: str) -> str:
+    return _UNSAFE.sub("_", part).strip("._") or fallback
+
+
+def file_name(feature_file: str, scenario_function: str, example_index: int | None = None) -> str:
+    """`feature-stem/scenario-function[exNNN].json`, as the scenario's cassette is named: free of example values (an
+    outline's parametrization id may hold a phone number), and never outside the evidence folder."""
+    feature = _safe(PurePosixPath(feature_file.replace("\\", "/")).stem, "feature")
+    function = _safe(scenario_function.split("[", 1)[0], "scenario")
+    suffix = "" if example_index is None else f"[ex{example_index:03d}]"
+    return f"{feature}/{function}{suffix}.json"
+
+
+def _name_of(item: pytest.Item, feature_file: str) -> str:
+    callspec = getattr(item, "callspec", None)
+    example = callspec.indices.get("_pytest_bdd_example") if callspec is not None else None
+    function = getattr(item, "originalname", None) or item.name
+    return file_name(feature_file or str(item.path), function, example)
+
+
+@dataclass(slots=True)
+class WrittenEvidence:
+    """The evidence files of this run, relative to the evidence folder, in the order written."""
+
+    names: list[str] = field(default_factory=list)
+
+    def claim(self, name: str) -> str:
+        """`name`, or `name-2.json`, ... when another scenario of the run has it already."""
+        stem, candidate, count = name.removesuffix(".json"), name, 1
+        while candidate in self.names:
+            count += 1
+            candidate = f"{stem}-{count}.json"
+        self.names.append(candidate)
+        return candidate
+
+
+_WRITTEN = pytest.StashKey[WrittenEvidence]()
+
+
+def evidence_folder(config: pytest.Config) -> Path | None:
+    """Beside the HTML report (the staged one while the run writes), else beside the other reports; None when the
+    run writes no report."""
+    html = artefact(config, "htmlpath")
+    base = html.parent if html is not None else reports_folder(config)
+    return base / EVIDENCE_FOLDER if base is not None else None
+
+
+def written_files(config: pytest.Config) -> list[Path]:
+    """The evidence files this run wrote, where they are now."""
+    folder, found = evidence_folder(config), config.stash.get(_WRITTEN, None)
+    return [folder / name for name in found.names] if folder is not None and found is not None else []
+
+
+def write_evidence(item: pytest.Item, evidence: ScenarioEvidence, feature_file: str) -> str | None:
+    """Write the scenario's evidence (redacted when captured) and return its URL relative to the HTML report; None
+    when it could not be written (said once in the run's warnings)."""
+    folder = evidence_folder(item.config)
+    if folder is None:
+        return None
+    record = item.config.stash.setdefault(_WRITTEN, WrittenEvidence())
+    name = record.claim(_name_of(item, feature_file))
+    path = folder / name
+    text = json.dumps(evidence_as_dict(evidence), indent=2, ensure_ascii=False) + "\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        record.names.remove(name)
+        run_info(item.config).warnings.append(f"evidence file {name} not written: {error.strerror or error}")
+        return None
+    return quote(f"{EVIDENCE_FOLDER}/{name}")
+
+
+def record_entry(config: pytest.Config, folder: Path) -> dict[str, Any]:
+    """run.json's `evidence`: the folder (relative to run.json's when beside it, else where it will be once the run
+    is put in place) and its files."""
+    evidence = evidence_folder(config)
+    found = config.stash.get(_WRITTEN, None)
+    if evidence is None:
+        return {"folder": EVIDENCE_FOLDER, "files": []}
+    beside = evidence.parent.resolve() == folder.resolve()
+    place = EVIDENCE_FOLDER if beside else str(final_place(config, evidence).resolve())
+    return {"folder": place, "files": list(found.names) if found is not None else []}
