@@ -4,6 +4,10 @@ Only a run of the suite loads this file (`pytest`, `pytest steps/...`): the proj
 ini file of their own, so pytest never reads it for them.
 """
 
+from pathlib import PurePath
+
+import pytest
+
 pytest_plugins = [
     "mmlite_conformance.suite.options",  # also an installed pytest11 entry point, so `--cassette-dir DIR` parses
     "mmlite_conformance.suite.report.plugin",
@@ -11,9 +15,19 @@ pytest_plugins = [
     "steps.common_steps",
     "steps.webhook_steps",
     "steps.template_steps",
-    "steps.platform_steps",
-    "steps.platform_error_steps",
-    "steps.platform_webhook_steps",
 ]
+#: the platform requirements' steps, registered only when the target runs those features: pytest-bdd looks through
+#: every step definition at every step, and these ~50 made a guide run's step lookup about 40% slower
+PLATFORM_STEP_MODULES = ("steps.platform_steps", "steps.platform_error_steps", "steps.platform_webhook_steps")
 #: `pytest /path/to/the/checkout` runs the suite, not the project's own tests, examples or benchmarks
 collect_ignore = ["tests", "examples", "benchmarks"]
+
+
+@pytest.hookimpl(trylast=True)  # after the suite's plugin has chosen the target
+def pytest_configure(config: pytest.Config) -> None:
+    from mmlite_conformance.suite.constants import PLATFORM_FEATURES
+    from mmlite_conformance.suite.plugin import TARGET
+
+    if config.stash[TARGET].selects(PurePath(PLATFORM_FEATURES, "any.feature")):
+        for module in PLATFORM_STEP_MODULES:
+            config.pluginmanager.import_plugin(module)
