@@ -5,19 +5,21 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from mmlite_conformance.suite.checks import ConformanceError
 from mmlite_conformance.suite.evidence import Exchange, Observation, Redacts, ScenarioEvidence
 from mmlite_conformance.suite.numbers import Match
-from mmlite_conformance.suite.platform.control import Delivery
 from mmlite_conformance.suite.platform.reactions import ReactionChecks
-from mmlite_conformance.suite.platform.session import ActionResult
 from mmlite_conformance.suite.schemas import SchemaRegistry
 from mmlite_conformance.suite.user_ids import unusual_form_observation, unusual_user_id_forms
 from mmlite_conformance.suite.webhooks import WebhookEvent
+
+if TYPE_CHECKING:  # a platform run's types; a guide run does not import the platform's session and driver
+    from mmlite_conformance.suite.platform.control import Delivery
+    from mmlite_conformance.suite.platform.session import ActionResult
 
 #: the kinds of answer a feature can require of a contract profile (S3c), the first that holds names an answer
 REFUSAL = "a refusal"

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -25,7 +25,6 @@ from mmlite_conformance.suite.constants import (
 )
 from mmlite_conformance.suite.evidence import ScenarioEvidence
 from mmlite_conformance.suite.person import Ask, Operator, User
-from mmlite_conformance.suite.platform.session import PlatformSession
 from mmlite_conformance.suite.rate_limits import RateLimitPacer
 from mmlite_conformance.suite.recording import CassetteError, Recorder, RecordingSession, cassette_name
 from mmlite_conformance.suite.redaction import Redactor
@@ -41,6 +40,9 @@ from mmlite_conformance.suite.targets import (
 from mmlite_conformance.suite.vocabulary import WRONG_API_KEY
 from mmlite_conformance.suite.webhooks import WebhookStore, to_tape
 from mmlite_conformance.version import suite_version
+
+if TYPE_CHECKING:  # only the platform target builds one
+    from mmlite_conformance.suite.platform.session import PlatformSession
 
 SETTINGS = pytest.StashKey[Settings]()
 TARGET = pytest.StashKey[Target]()

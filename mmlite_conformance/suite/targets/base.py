@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
@@ -19,16 +19,23 @@ from mmlite_conformance.contract import DEFAULT_PORTS
 from mmlite_conformance.suite.client import Endpoints
 from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, Settings, TargetProfile
 from mmlite_conformance.suite.constants import PLATFORM_FEATURES
-from mmlite_conformance.suite.platform.session import PlatformSession
 from mmlite_conformance.suite.recording import RecordingMode
 from mmlite_conformance.suite.redaction import Redactor, derive_pseudonym_key
-from mmlite_conformance.suite.webhooks import WebhookReceiver, WebhookStore
+from mmlite_conformance.suite.webhooks import WebhookStore
+
+if TYPE_CHECKING:  # imported where used: a replay run needs neither
+    from mmlite_conformance.suite.platform.session import PlatformSession
+    from mmlite_conformance.suite.webhooks.server import WebhookReceiver
 
 Prompt = Callable[[str], None]
 
 
 class TargetUnavailableError(Exception):
     """The target cannot do what a step needs (e.g. nobody can answer a prompt); the scenario is skipped."""
+
+
+class PlatformUnavailableError(Exception):
+    """The run cannot start: the emulator, the driver or the platform's connect failed (one message, exit 4)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -110,6 +117,8 @@ class Target(ABC):
 
     def start(self, redactor: Redactor) -> None:
         """Start what the run needs; the receiver learns every number a webhook carries as it arrives."""
+        from mmlite_conformance.suite.webhooks.server import WebhookReceiver
+
         host, port = self.settings.webhook_listen
         self.receiver = WebhookReceiver(redactor=redactor)
         self.receiver.start(host=host, port=port)

@@ -21,17 +21,19 @@ from mmlite_conformance.suite.platform.driver import CommandDriver, Driver, Oper
 from mmlite_conformance.suite.platform.session import PlatformSession
 from mmlite_conformance.suite.platform.settings import PlatformSettings, load_platform_settings
 from mmlite_conformance.suite.redaction import Redactor
-from mmlite_conformance.suite.targets.base import Prompt, RunWords, Target, TargetUnavailableError
+from mmlite_conformance.suite.targets.base import (
+    PlatformUnavailableError,
+    Prompt,
+    RunWords,
+    Target,
+    TargetUnavailableError,
+)
 from mmlite_conformance.suite.webhooks import WebhookStore, from_tape
 
 #: the emulator's journal of a platform run, saved beside the reports
 JOURNAL_FILE = "journal.json"
 #: the protocol version a driver is told it speaks
 PROTOCOL_ENVIRONMENT = {"MMLITE_PLATFORM_PROTOCOL": "1"}
-
-
-class PlatformUnavailableError(Exception):
-    """The run cannot start: the emulator, the driver or the platform's connect failed (one message, exit 4)."""
 
 
 class PlatformTarget(Target):

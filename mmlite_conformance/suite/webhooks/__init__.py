@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from mmlite_conformance.suite.webhooks.event import Expectation, WebhookEvent
 from mmlite_conformance.suite.webhooks.payloads import (
     inbound_messages,
@@ -10,9 +12,11 @@ from mmlite_conformance.suite.webhooks.payloads import (
     statuses,
     summarise,
 )
-from mmlite_conformance.suite.webhooks.server import WebhookReceiver
 from mmlite_conformance.suite.webhooks.store import WebhookStore, WebhookTimeoutError
 from mmlite_conformance.suite.webhooks.tape import from_tape, to_tape
+
+if TYPE_CHECKING:
+    from mmlite_conformance.suite.webhooks.server import WebhookReceiver
 
 __all__ = [
     "Expectation",
@@ -28,3 +32,12 @@ __all__ = [
     "summarise",
     "to_tape",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The receiver (an HTTP server), imported on first use: a replay run reads tapes and never starts one."""
+    if name == "WebhookReceiver":
+        from mmlite_conformance.suite.webhooks.server import WebhookReceiver
+
+        return WebhookReceiver
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

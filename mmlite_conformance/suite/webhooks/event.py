@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
+
+#: where the receiver takes deliveries unless told otherwise (also what a tape event without a path was posted to)
+DEFAULT_PATH: Final = "/webhook"
 
 
 @dataclass(slots=True, frozen=True)

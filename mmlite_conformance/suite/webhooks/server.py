@@ -18,7 +18,7 @@ from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
 from mmlite_conformance.suite.redaction import Redactor
-from mmlite_conformance.suite.webhooks.event import WebhookEvent
+from mmlite_conformance.suite.webhooks.event import DEFAULT_PATH, WebhookEvent
 from mmlite_conformance.suite.webhooks.limits import (
     LINGER_BYTES,
     LINGER_SECONDS,
@@ -34,7 +34,6 @@ from mmlite_conformance.suite.webhooks.limits import (
 )
 from mmlite_conformance.suite.webhooks.store import DEFAULT_MAX_BYTES, DEFAULT_MAX_EVENTS, WebhookStore
 
-DEFAULT_PATH: Final = "/webhook"
 #: a wildcard bind is reached through loopback
 _LOOPBACK_FOR: Final = {"0.0.0.0": "127.0.0.1", "::": "::1"}
 _UNPARSED: Final[Any] = object()

@@ -6,8 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from mmlite_conformance.suite.redaction import Redactor, dump_json
-from mmlite_conformance.suite.webhooks.event import WebhookEvent
-from mmlite_conformance.suite.webhooks.server import DEFAULT_PATH
+from mmlite_conformance.suite.webhooks.event import DEFAULT_PATH, WebhookEvent
 from mmlite_conformance.suite.webhooks.store import DEFAULT_MAX_EVENTS, WebhookStore
 
 #: headers that differ on every delivery and would make re-recorded tapes differ for nothing
