@@ -7,6 +7,7 @@ import socket
 import ssl
 from pathlib import Path
 
+import httpx
 import pytest
 
 from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, Secret, Settings
@@ -90,11 +91,21 @@ def test_only_live_loads_the_system_trust_store() -> None:
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     assert context.cert_store_stats()["x509_ca"] == 0 and context.get_ca_certs() == []
     for name, target in TARGETS.items():
+        if name == "replay":  # its transport opens nothing: test_replay_client_opens_no_connection
+            continue
         with target(_settings(name)).http_client() as client:
             # the context the client's connection pool holds (httpx/httpcore internals: no public accessor)
             pool = getattr(getattr(client, "_transport"), "_pool")  # noqa: B009
             trusted = pool._ssl_context.cert_store_stats()["x509_ca"]
             assert (trusted > 0) == (name == "live"), (name, trusted)
+
+
+def test_replay_client_opens_no_connection() -> None:
+    """vcrpy answers a replay's requests before the transport; one outside a cassette is refused, without a socket."""
+    with ReplayTarget(_settings("replay")).http_client() as client:
+        assert isinstance(getattr(client, "_transport"), httpx.MockTransport)  # noqa: B009
+        with pytest.raises(NetworkBlocked, match=r"network access blocked: GET 127\.0\.0\.1 outside a cassette"):
+            client.get("http://127.0.0.1:9/")
 
 
 def test_the_offline_recipient_gets_the_public_key_so_shipped_cassettes_reproduce() -> None:
