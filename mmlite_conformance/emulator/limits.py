@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections import deque
+from typing import TYPE_CHECKING, Any
 
 from mmlite_conformance.emulator.errors import ApiError
 from mmlite_conformance.emulator.http import error_response
@@ -17,6 +18,7 @@ MAX_BODY = 1024 * 1024  # bytes of a request body
 BODY_TIMEOUT = 5.0  # seconds from the first read of a body to its last byte
 HEADER_TIMEOUT = 5.0  # seconds from a connection (or a request's first byte) to the end of its headers
 MAX_HEADER_BYTES = 64 * 1024  # request line and headers
+CLOCK_SLACK = 0.001  # uvloop's clock counts milliseconds: a timer may fire that much before its deadline
 IDLE_TIMEOUT = 5  # seconds a keep-alive connection may stay idle (uvicorn's timeout_keep_alive)
 
 
@@ -35,12 +37,118 @@ def declared_length(scope: Scope) -> int | None:
     return None
 
 
+class Deadline:
+    """What the Watchdog holds of one body: the instant, the task to cancel, and whether the task waits on a read."""
+
+    __slots__ = ("at", "done", "expired", "task", "waiting")
+
+    def __init__(self, at: float, task: asyncio.Task[Any] | None) -> None:
+        self.at = at
+        self.task = task
+        self.done = False  # the body is complete or the request is over: the watchdog forgets it
+        self.waiting = False  # inside a read: only there may the deadline cancel the task
+        self.expired = False
+
+    def expire(self) -> None:
+        self.expired = True
+        if self.waiting and self.task is not None:
+            self.task.cancel()
+
+    def end(self) -> None:
+        self.done = True
+        self.task = None
+
+
+class BodyGuard:
+    """One request's body reads: counts bytes against MAX_BODY and, from the first read to the last byte, holds a
+    Deadline on the loop's Watchdog (one timer per loop instead of a timeout context, or a timer, per read)."""
+
+    __slots__ = ("complete", "deadline", "owner", "received", "source", "started")
+
+    def __init__(self, source: Receive, owner: LimitsMiddleware) -> None:
+        self.source = source
+        self.owner = owner
+        self.received = 0
+        self.deadline: Deadline | None = None  # set at the first read
+        self.complete = False  # the last byte of the body arrived
+        self.started = False  # the response has begun: a refusal can no longer be sent
+
+    async def receive(self) -> Message:
+        if self.complete:  # after the body only a disconnect can come: no deadline for that
+            return await self.source()
+        deadline = self.deadline
+        if deadline is None:
+            loop = asyncio.get_running_loop()
+            deadline = self.deadline = Deadline(loop.time() + BODY_TIMEOUT, asyncio.current_task())
+            self.owner.watchdog(loop).watch(deadline)
+        elif deadline.expired:
+            raise BodyLimitError("body_timeout")
+        deadline.waiting = True
+        try:
+            message = await self.source()
+        except asyncio.CancelledError:
+            if deadline.expired and deadline.task is not None and not deadline.task.uncancel():
+                raise BodyLimitError("body_timeout") from None
+            raise
+        finally:
+            deadline.waiting = False
+        self.received += len(message.get("body", b""))
+        if self.received > MAX_BODY:
+            raise BodyLimitError("body_too_large")
+        if not message.get("more_body", False):
+            self.complete = True
+            deadline.end()
+        return message
+
+    def release(self) -> None:
+        if self.deadline is not None:
+            self.deadline.end()
+
+
+class Watchdog:
+    """The body deadlines of one event loop, queued in the order of their bodies' first read; with one BODY_TIMEOUT
+    they fall due in that order too, so a single timer, set for the oldest pending one, expires them all."""
+
+    __slots__ = ("loop", "queue", "timer")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: deque[Deadline] = deque()
+        self.timer: asyncio.TimerHandle | None = None
+
+    def watch(self, deadline: Deadline) -> None:
+        queue = self.queue
+        while queue and queue[0].done:  # under steady load the queue stays about as long as the requests in flight
+            queue.popleft()
+        queue.append(deadline)
+        if self.timer is None:
+            self.timer = self.loop.call_at(deadline.at, self._fire)
+
+    def _fire(self) -> None:
+        self.timer = None
+        queue, now = self.queue, self.loop.time() + CLOCK_SLACK
+        while queue:
+            deadline = queue[0]
+            if not deadline.done:
+                if deadline.at > now:
+                    self.timer = self.loop.call_at(deadline.at, self._fire)
+                    return
+                deadline.expire()
+            queue.popleft()
+
+
 class LimitsMiddleware:
     """Outermost: refuses a declared or streamed body over MAX_BODY and one that arrives too slowly, then closes."""
 
     def __init__(self, app: ASGIApp, state: EmulatorState) -> None:
         self.app = app
         self.state = state
+        self._watchdog: Watchdog | None = None
+
+    def watchdog(self, loop: asyncio.AbstractEventLoop) -> Watchdog:
+        if self._watchdog is None or self._watchdog.loop is not loop:  # a new loop (tests may serve one app twice)
+            self._watchdog = Watchdog(loop)
+        return self._watchdog
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,36 +158,20 @@ class LimitsMiddleware:
         if length is not None and length > MAX_BODY:
             await self._refuse(scope, receive, send, "body_too_large")
             return
-        received, complete, deadline, started = 0, False, 0.0, False
-
-        async def guarded() -> Message:
-            nonlocal received, complete, deadline
-            if complete:  # after the body only a disconnect can come: no deadline for that
-                return await receive()
-            if not deadline:
-                deadline = asyncio.get_running_loop().time() + BODY_TIMEOUT
-            try:
-                async with asyncio.timeout_at(deadline):
-                    message = await receive()
-            except TimeoutError:
-                raise BodyLimitError("body_timeout") from None
-            received += len(message.get("body", b""))
-            if received > MAX_BODY:
-                raise BodyLimitError("body_too_large")
-            complete = not message.get("more_body", False)
-            return message
+        guard = BodyGuard(receive, self)
 
         async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
+            guard.started = guard.started or message["type"] == "http.response.start"
             await send(message)
 
         try:
-            await self.app(scope, guarded, watched)
+            await self.app(scope, guard.receive, watched)
         except BodyLimitError as exc:
-            if started:
+            if guard.started:
                 raise
             await self._refuse(scope, receive, send, exc.key)
+        finally:
+            guard.release()
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, key: str) -> None:
         response = error_response(ApiError(key), "graph", self.state)
