@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mmlite_conformance.suite.platform.control import EmulatorControl
+if TYPE_CHECKING:
+    from mmlite_conformance.suite.platform.control import EmulatorControl
 
 #: how often the journal is read while a window is open
 POLL_SECONDS = 0.05
