@@ -22,8 +22,6 @@ UNUSED_BY_REPLAY = (
     "mmlite_conformance.suite.targets.platform",
     "mmlite_conformance.suite.webhooks.server",
     "mmlite_conformance.suite.platform.session",
-    "mmlite_conformance.suite.platform.journal",
-    "mmlite_conformance.suite.platform.control",
     "steps.platform_steps",
     "steps.platform_error_steps",
     "steps.platform_webhook_steps",

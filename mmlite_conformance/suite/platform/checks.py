@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from mmlite_conformance.contract import PHONE_WEBHOOK_PATH, WABA_WEBHOOK_PATH
 from mmlite_conformance.suite.checks import Checker
-
-if TYPE_CHECKING:  # the journal (and the emulator control it reads) is needed by platform runs only
-    from mmlite_conformance.suite.platform.journal import Request, Window
+from mmlite_conformance.suite.platform.journal import Request, Window
 
 WEBHOOK_PATHS = (WABA_WEBHOOK_PATH, PHONE_WEBHOOK_PATH)
 #: the one field an MM Lite body may add to the Cloud API body (360dialog: "can be removed if not needed")

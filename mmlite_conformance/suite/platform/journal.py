@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from mmlite_conformance.suite.platform.control import EmulatorControl
+from mmlite_conformance.suite.platform.control import EmulatorControl
 
 #: how often the journal is read while a window is open
 POLL_SECONDS = 0.05

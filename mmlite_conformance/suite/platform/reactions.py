@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mmlite_conformance.suite.platform.checks import PlatformChecks
-
-if TYPE_CHECKING:  # the journal (and the emulator control it reads) is needed by platform runs only
-    from mmlite_conformance.suite.platform.journal import Request, Window
+from mmlite_conformance.suite.platform.journal import Request, Window
 
 MM_LITE_PATH = "/marketing_messages"
 CLOUD_API_PATH = "/messages"
