@@ -78,6 +78,11 @@ _WAMID = re.compile(r"wamid\.([A-Za-z0-9+/]+={0,2})")
 _BEARER = re.compile(r"(?i:bearer)\s+")
 # placeholders a credential header may already show: redacting twice changes nothing
 _CREDENTIAL_PLACEHOLDERS: Final = frozenset(SECRET_PLACEHOLDERS) | {UNKNOWN_CREDENTIAL_PLACEHOLDER}
+_SEPARATORS = re.compile(r"[\s\-]")
+# redact_text remembers its answers for texts up to this long (the same keys, ids and header values come back
+# thousands of times in a run: ~19,000 calls on ~1,000 distinct texts in a replay), at most this many at a time
+_MEMO_MAX_TEXT: Final = 1024
+_MEMO_MAX_ENTRIES: Final = 4096
 
 
 def derive_pseudonym_key(api_key: str | None) -> bytes:
@@ -146,6 +151,7 @@ class Redactor:
         "_bsuids",
         "_lock",
         "_mac",
+        "_memo",
         "_numbers",
         "_phone_pattern",
         "_placeholders",
@@ -179,6 +185,9 @@ class Redactor:
         #: a text shorter than this holds no secret, phone number, learned BSUID, nor a wamid embedding a number
         self._shortest_match = min([_SHORTEST_NUMBER, *(len(s) for s in self._secrets)])
         self._numbers: frozenset[str] = frozenset()
+        #: text -> its redaction under what is known now; replaced by an empty one (after the patterns) whenever a
+        #: number or BSUID is learned, so a redaction computed before cannot be stored into the new one
+        self._memo: dict[str, str] = {}
         self._phone_pattern: re.Pattern[str] | None = None
         #: learned BSUID -> its pseudonym
         self._bsuids: dict[str, str] = {}
@@ -202,6 +211,7 @@ class Redactor:
             # digits may be written with spaces or dashes between them in free text
             forms = "|".join(r"[\s\-]?".join(n) for n in sorted(self._numbers, key=len, reverse=True))
             self._phone_pattern = re.compile(r"(?<![0-9])(\+|%2B)?(" + forms + r")(?![0-9])")
+            self._memo = {}
 
     def add_bsuid(self, value: str) -> None:
         """Treat `value`, if it is a BSUID, as known: replace it by its pseudonym wherever it appears."""
@@ -213,6 +223,7 @@ class Redactor:
             self._bsuid_pattern = re.compile(r"(?<![A-Za-z0-9.])(?:" + alternation + r")(?![A-Za-z0-9])")
             self._bsuids = bsuids
             self._shortest_match = min(self._shortest_match, len(value))
+            self._memo = {}
 
     def bsuid_pseudonym(self, value: str) -> str:
         """A stable stand-in for a BSUID, in its own form: the country (and `ENT`) prefix kept and the id 'PSEUDO' +
@@ -258,6 +269,18 @@ class Redactor:
         BSUIDs their pseudonyms."""
         if len(text) < self._shortest_match:
             return text
+        memo = self._memo
+        known = memo.get(text)
+        if known is not None:
+            return known
+        redacted = self._redact_text(text)
+        if len(text) <= _MEMO_MAX_TEXT:
+            if len(memo) >= _MEMO_MAX_ENTRIES:
+                memo.clear()
+            memo[text] = redacted
+        return redacted
+
+    def _redact_text(self, text: str) -> str:
         # The patterns are slow to try at every position of a long text (a report is most of a megabyte), so each
         # runs only where a fast scan found what any match must contain: a secret or BSUID verbatim, a digit run.
         if self._secret_pattern is not None and any(secret in text for secret in self._secrets):
@@ -402,7 +425,7 @@ def _alternation(values: Iterable[str], prefix: str) -> re.Pattern[str] | None:
 
 
 def _strip_separators(text: str) -> str:
-    return re.sub(r"[\s\-]", "", text)
+    return _SEPARATORS.sub("", text)
 
 
 def _keyed_values(node: Any, keys: frozenset[str], key: str | None = None) -> Iterable[tuple[str, str]]:
