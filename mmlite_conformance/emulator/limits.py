@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mmlite_conformance.emulator.errors import ApiError
 from mmlite_conformance.emulator.http import error_response
@@ -80,7 +80,7 @@ class BodyGuard:
         if deadline is None:
             loop = asyncio.get_running_loop()
             deadline = self.deadline = Deadline(loop.time() + BODY_TIMEOUT, asyncio.current_task())
-            self.owner.watchdog(loop).watch(deadline)
+            self.owner.watchdogs.get(loop).watch(deadline)
         elif deadline.expired:
             raise BodyLimitError("body_timeout")
         deadline.waiting = True
@@ -105,18 +105,28 @@ class BodyGuard:
             self.deadline.end()
 
 
+class Expiring(Protocol):
+    """A deadline a Watchdog keeps: when it falls due, and whether it still matters."""
+
+    at: float
+    done: bool
+
+    def expire(self) -> None: ...
+
+
 class Watchdog:
-    """The body deadlines of one event loop, queued in the order of their bodies' first read; with one BODY_TIMEOUT
-    they fall due in that order too, so a single timer, set for the oldest pending one, expires them all."""
+    """The deadlines of one kind on one event loop, queued in the order they were set; with one timeout per kind
+    they fall due in that order too, so a single timer, set for the oldest pending one, expires them all (a loop
+    timer per request costs ~2.4 us to set and cancel, a queued record ~0.5 us)."""
 
     __slots__ = ("loop", "queue", "timer")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.queue: deque[Deadline] = deque()
+        self.queue: deque[Expiring] = deque()
         self.timer: asyncio.TimerHandle | None = None
 
-    def watch(self, deadline: Deadline) -> None:
+    def watch(self, deadline: Expiring) -> None:
         queue = self.queue
         while queue and queue[0].done:  # under steady load the queue stays about as long as the requests in flight
             queue.popleft()
@@ -137,18 +147,27 @@ class Watchdog:
             queue.popleft()
 
 
+class WatchdogSlot:
+    """The Watchdog of the running loop (tests may serve one app on several loops, one after the other)."""
+
+    __slots__ = ("current",)
+
+    def __init__(self) -> None:
+        self.current: Watchdog | None = None
+
+    def get(self, loop: asyncio.AbstractEventLoop) -> Watchdog:
+        if self.current is None or self.current.loop is not loop:
+            self.current = Watchdog(loop)
+        return self.current
+
+
 class LimitsMiddleware:
     """Outermost: refuses a declared or streamed body over MAX_BODY and one that arrives too slowly, then closes."""
 
     def __init__(self, app: ASGIApp, state: EmulatorState) -> None:
         self.app = app
         self.state = state
-        self._watchdog: Watchdog | None = None
-
-    def watchdog(self, loop: asyncio.AbstractEventLoop) -> Watchdog:
-        if self._watchdog is None or self._watchdog.loop is not loop:  # a new loop (tests may serve one app twice)
-            self._watchdog = Watchdog(loop)
-        return self._watchdog
+        self.watchdogs = WatchdogSlot()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -8,11 +8,32 @@ from typing import Any, cast
 
 import uvicorn
 
-from mmlite_conformance.emulator.limits import HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_HEADER_BYTES
+from mmlite_conformance.emulator.limits import HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_HEADER_BYTES, WatchdogSlot
 
 
 class HeaderLimitError(Exception):
     """Request line and headers over MAX_HEADER_BYTES: httptools reports it as a parser error (400, closed)."""
+
+
+class HeaderDeadline:
+    """When a connection's (or a request's) headers must be complete; past it the connection is closed."""
+
+    __slots__ = ("at", "done", "transport")
+
+    def __init__(self, at: float, transport: asyncio.BaseTransport) -> None:
+        self.at = at
+        self.transport: asyncio.BaseTransport | None = transport
+        self.done = False
+
+    def expire(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+        self.end()
+
+    def end(self) -> None:
+        """The headers are complete or the connection is gone: the watchdog keeps only this small record."""
+        self.done = True
+        self.transport = None
 
 
 def _guarded_httptools() -> type[asyncio.Protocol]:
@@ -22,8 +43,9 @@ def _guarded_httptools() -> type[asyncio.Protocol]:
         """Closes a connection whose request headers are not complete HEADER_TIMEOUT s after it opened (or after
         the request's first byte), and refuses headers over MAX_HEADER_BYTES."""
 
-        _header_timer: asyncio.TimerHandle | None = None
+        _header_deadline: HeaderDeadline | None = None
         _header_bytes = 0
+        watchdogs = WatchdogSlot()  # one per server: a queued deadline per request instead of a loop timer
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             super().connection_made(cast(asyncio.Transport, transport))
@@ -36,7 +58,7 @@ def _guarded_httptools() -> type[asyncio.Protocol]:
         def on_message_begin(self) -> None:
             super().on_message_begin()
             self._header_bytes = 0
-            if self._header_timer is None:
+            if self._header_deadline is None:
                 self._arm()
 
         def on_url(self, url: bytes) -> None:
@@ -57,12 +79,13 @@ def _guarded_httptools() -> type[asyncio.Protocol]:
                 raise HeaderLimitError
 
         def _arm(self) -> None:
-            self._header_timer = self.loop.call_later(HEADER_TIMEOUT, self.transport.close)
+            deadline = self._header_deadline = HeaderDeadline(self.loop.time() + HEADER_TIMEOUT, self.transport)
+            self.watchdogs.get(self.loop).watch(deadline)
 
         def _disarm(self) -> None:
-            if self._header_timer is not None:
-                self._header_timer.cancel()
-                self._header_timer = None
+            if self._header_deadline is not None:
+                self._header_deadline.end()
+                self._header_deadline = None
 
     return GuardedHttpToolsProtocol
 

@@ -99,7 +99,7 @@ async def test_finished_requests_leave_the_watchdog_at_once_under_steady_load() 
     middleware = _middleware(read_then(0))
     for _ in range(50):
         await call(middleware, Client([(0.0, b"{}")]))
-    assert len(middleware.watchdog(asyncio.get_running_loop()).queue) == 1  # the last one, until the next arrives
+    assert len(middleware.watchdogs.get(asyncio.get_running_loop()).queue) == 1  # the last one, until the next arrives
 
 
 async def test_a_deadline_passed_outside_a_read_refuses_the_next_read() -> None:
@@ -122,7 +122,7 @@ async def test_each_request_keeps_its_own_deadline_on_one_timer() -> None:
     spans = await asyncio.gather(timed(early, 0), timed(fast, 0.05), timed(late, 0.15))
     assert (early.status, fast.status, late.status) == (408, 200, 408)
     assert all(DEADLINE - 0.01 < span < DEADLINE + 0.2 for span in (spans[0], spans[2]))  # late: re-armed, not early
-    assert not middleware.watchdog(asyncio.get_running_loop()).queue  # nothing kept once all expired or finished
+    assert not middleware.watchdogs.get(asyncio.get_running_loop()).queue  # nothing kept once all expired or finished
 
 
 async def test_a_cancellation_from_outside_stays_a_cancellation() -> None:
