@@ -28,6 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from mmlite_conformance.suite.constants import PLATFORM_FEATURES
     from mmlite_conformance.suite.plugin import TARGET
 
-    if config.stash[TARGET].selects(PurePath(PLATFORM_FEATURES, "any.feature")):
+    target = config.stash.get(TARGET, None)  # None: the suite's plugin was left out (-p no:...), so keep them all
+    if target is None or target.selects(PurePath(PLATFORM_FEATURES, "any.feature")):
         for module in PLATFORM_STEP_MODULES:
             config.pluginmanager.import_plugin(module)
