@@ -9,18 +9,20 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from vcr.request import Request as VcrRequest
 
 from mmlite_conformance.bundle import pack
-from mmlite_conformance.suite.client import ApiClient, Endpoints
+from mmlite_conformance.suite.client import ApiClient, ApiResponse, Endpoints
 from mmlite_conformance.suite.config import Secret, Settings
 from mmlite_conformance.suite.conformance import Conformance
 from mmlite_conformance.suite.evidence import ScenarioEvidence
 from mmlite_conformance.suite.plugin import build_redactor
 from mmlite_conformance.suite.recording.canonical import CanonicalForm
+from mmlite_conformance.suite.redaction import Redactor
 from mmlite_conformance.suite.report import evidence_as_dict, render_scenario_html
 from mmlite_conformance.suite.schemas import SchemaRegistry, default_schema_dir
 from mmlite_conformance.suite.targets import EmulatorTarget
@@ -129,15 +131,15 @@ def test_failing_run_leaks_neither_key_nor_number(run_suite: RunSuite) -> None:
     assert "the final scrub had to redact" not in run.output  # every capture redacted what it held
 
 
-@pytest.mark.parametrize("canary", [CANARY_BSUID, CANARY_HEX_BSUID], ids=["today's form", "user.<hex> form"])
-def test_a_bsuid_first_met_in_free_text_reaches_no_artefact(canary: str) -> None:
-    """A user id the redactor has never seen in a user-id field, first in an error message, then in a webhook text."""
-    settings = Settings("emulator", None, Secret(CANARY_KEY), None, CANARY_PHONE)
-    redactor = build_redactor(settings, EmulatorTarget(settings))
-    error = {"error": {"code": 131062, "message": f"(#131062) {canary} cannot receive this template"}}
-    transport = httpx.MockTransport(lambda request: httpx.Response(400, json=error))
-    evidence = ScenarioEvidence(requirement_ids=("S3a",), feature="f", scenario="s")
+def _sending_step(requirement: str) -> ScenarioEvidence:
+    evidence = ScenarioEvidence(requirement_ids=(requirement,), feature="f", scenario="s")
     evidence.begin_step("When", "the partner sends the message")
+    return evidence
+
+
+def _send(redactor: Redactor, evidence: ScenarioEvidence, status: int, answer: Any, body: Any) -> ApiResponse:
+    """POST `body` to /messages through the suite's client, answered `status` and `answer`, captured into `evidence`."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(status, json=answer))
     with httpx.Client(transport=transport) as http:
         api = ApiClient(
             http,
@@ -146,7 +148,17 @@ def test_a_bsuid_first_met_in_free_text_reaches_no_artefact(canary: str) -> None
             redactor,
             record=evidence.add_exchange,
         )
-        answer = api.request("send", "POST", "/messages", json={"to": CANARY_PHONE, "type": "text"})
+        return api.request("send", "POST", "/messages", json=body)
+
+
+@pytest.mark.parametrize("canary", [CANARY_BSUID, CANARY_HEX_BSUID], ids=["today's form", "user.<hex> form"])
+def test_a_bsuid_first_met_in_free_text_reaches_no_artefact(canary: str) -> None:
+    """A user id the redactor has never seen in a user-id field, first in an error message, then in a webhook text."""
+    settings = Settings("emulator", None, Secret(CANARY_KEY), None, CANARY_PHONE)
+    redactor = build_redactor(settings, EmulatorTarget(settings))
+    error = {"error": {"code": 131062, "message": f"(#131062) {canary} cannot receive this template"}}
+    evidence = _sending_step("S3a")
+    answer = _send(redactor, evidence, 400, error, {"to": CANARY_PHONE, "type": "text"})
     assert canary in answer.text  # the raw answer, for the checks, keeps it
     event = WebhookEvent(1, "POST", "/webhook", {}, {"text": f"hi from {canary}"}, "", 0.0)
     artefacts = {
@@ -171,9 +183,7 @@ def test_a_user_hex_id_in_json_fields_reaches_no_artefact() -> None:
         "contacts": [{"input": CANARY_HEX_BSUID, "wa_id": "", "user_id": CANARY_HEX_BSUID}],
         "messages": [{"id": message_id}],
     }
-    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=answer))
-    evidence = ScenarioEvidence(requirement_ids=("S1a",), feature="f", scenario="s")
-    evidence.begin_step("When", "the partner sends the message")
+    evidence = _sending_step("S1a")
     judge = Conformance(
         redact_json=redactor.redact_json,
         redact_text=redactor.redact_text,
@@ -181,15 +191,7 @@ def test_a_user_hex_id_in_json_fields_reaches_no_artefact() -> None:
         evidence=evidence,
         redactor=redactor,
     )
-    with httpx.Client(transport=transport) as http:
-        api = ApiClient(
-            http,
-            Endpoints("https://waba-v2.360dialog.io", "https://x/mm"),
-            Secret(CANARY_KEY),
-            redactor,
-            record=evidence.add_exchange,
-        )
-        sent = api.request("send", "POST", "/messages", json={"recipient": CANARY_HEX_BSUID, "type": "text"})
+    sent = _send(redactor, evidence, 200, answer, {"recipient": CANARY_HEX_BSUID, "type": "text"})
     judge.validate("send-response", sent.body)
     status = {"id": message_id, "status": "sent", "timestamp": "1760000000", "recipient_id": ""}
     body = webhook({"statuses": [{**status, "recipient_user_id": CANARY_HEX_BSUID}]})
