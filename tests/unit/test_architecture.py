@@ -21,7 +21,14 @@ ALLOWED: dict[str, set[str]] = {
     "emulator": {"contract", "version"},
     # the certification bundle reads the files a run wrote; it never imports the suite or the emulator
     "bundle": {"version"},
-    "cli": {"bundle", "emulator", "suite", "version"},
+    "cli": {"bundle", "emulator", "publish", "suite", "version"},
+    # the guide published (catalog, Postman, docs site): reads the suite's features, cassettes and helpers
+    "publish": {
+        "contract",
+        "version",
+        "suite.__init__",
+        *(f"suite.{path.stem}" for path in SUITE.iterdir() if path.suffix == ".py" or (path / "__init__.py").exists()),
+    },
     "__init__": {"version"},
     # the public names steps use, imported on first use
     "suite.__init__": {

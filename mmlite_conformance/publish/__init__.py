@@ -1,0 +1,1 @@
+"""What the project publishes from the guide: a catalog of the features and their cassettes, and exports of it."""
