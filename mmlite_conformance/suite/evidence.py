@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import json
-import re
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from mmlite_conformance.suite.constants import SECRET_PLACEHOLDERS
+from mmlite_conformance.suite.snippets import ReproducibleRequest, render, render_all
+from mmlite_conformance.suite.snippets import shell_word as shell_word  # where the curl reproducer's quoting lived
 
 StepStatus = Literal["passed", "failed", "skipped", "not run"]
 
 #: proof that an Exchange was built by `Exchange.capture`, the one place where its data is redacted
 _CAPTURED = object()
-#: request headers a reproducer leaves to curl (they say nothing about the request)
+#: request headers a reproducer leaves to its HTTP client (they say nothing about the request)
 _NOT_REPRODUCED = frozenset({"content-length", "host", "user-agent", "accept", "accept-encoding", "connection"})
-#: a secret's placeholder anywhere in a redacted text
-_SECRET_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in SECRET_PLACEHOLDERS))
-#: characters a backslash must escape inside shell double quotes
-_SHELL_ACTIVE = re.compile(r'["\\$`]')
 
 
 class Redacts(Protocol):
@@ -92,28 +87,25 @@ class Exchange:
             _via=_CAPTURED,
         )
 
+    def reproducible(self) -> ReproducibleRequest:
+        """The request as a reproducer sends it: the headers that say something about it, the body as sent."""
+        headers = tuple((n, v) for n, v in self.request_headers.items() if n.lower() not in _NOT_REPRODUCED)
+        body = self.request_body
+        text = body if body is None or isinstance(body, str) else json.dumps(body)
+        return ReproducibleRequest(self.method, self.url, headers, text)
+
+    def reproducers(self) -> dict[str, str]:
+        """The request in every reproducer language (`snippets.LANGUAGES`): secrets read from the environment."""
+        return render_all(self.reproducible())
+
     def to_curl(self) -> str:
         """A shell command that sends the request as it was sent: each secret's placeholder is read from its
         environment variable (`reads_from_environment`), everything else (a public wrong key too) is written out."""
-        url, headers, body = self._reproduced()
-        parts = ["curl", "-sS", "-X", self.method, shell_word(url)]
-        for header in headers:
-            parts += ["-H", shell_word(header)]
-        if body is not None:
-            parts += ["--data", shell_word(body)]
-        return " ".join(parts)
+        return render(self.reproducible(), "curl")
 
     def reads_from_environment(self) -> tuple[str, ...]:
-        """The environment variables `to_curl` reads a secret from, in the order the command names them."""
-        url, headers, body = self._reproduced()
-        texts = (url, *headers, body or "")
-        return tuple(dict.fromkeys(SECRET_PLACEHOLDERS[p] for t in texts for p in _SECRET_PLACEHOLDER.findall(t)))
-
-    def _reproduced(self) -> tuple[str, list[str], str | None]:
-        """The URL, the `Name: value` headers and the body a reproducer sends, before shell quoting."""
-        headers = [f"{n}: {v}" for n, v in self.request_headers.items() if n.lower() not in _NOT_REPRODUCED]
-        body = self.request_body
-        return self.url, headers, body if body is None or isinstance(body, str) else json.dumps(body)
+        """The environment variables a reproducer reads a secret from, in the order it names them."""
+        return self.reproducible().reads_from_environment()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -132,28 +124,8 @@ class Exchange:
             },
             "error": self.error,
             "curl": self.to_curl(),
+            "reproducers": self.reproducers(),
         }
-
-
-def shell_word(text: str) -> str:
-    """`text` as one shell word; each secret placeholder in it becomes its environment variable, expanded by the
-    shell (`"D360-API-KEY: Bearer $D360_API_KEY"`), everything else stays literal."""
-    pieces = _SECRET_PLACEHOLDER.split(text)
-    if len(pieces) == 1:
-        return shlex.quote(text)
-    names = [SECRET_PLACEHOLDERS[p] for p in _SECRET_PLACEHOLDER.findall(text)]
-    if "!" in text:  # bash expands history inside double quotes: only the variables are double-quoted then
-        literals = [shlex.quote(piece) if piece else "" for piece in pieces]
-        return "".join(f'{literal}"${name}"' for literal, name in zip(literals[:-1], names, strict=True)) + literals[-1]
-    quoted = _escape_in_double_quotes(pieces[0])
-    for name, piece in zip(names, pieces[1:], strict=True):
-        variable = f"${{{name}}}" if piece[:1].isalnum() or piece[:1] == "_" else f"${name}"
-        quoted += variable + _escape_in_double_quotes(piece)
-    return f'"{quoted}"'
-
-
-def _escape_in_double_quotes(text: str) -> str:
-    return _SHELL_ACTIVE.sub(lambda m: "\\" + m.group(0), text)
 
 
 def _redacted_body(redactor: Redacts, body: Any) -> Any:
