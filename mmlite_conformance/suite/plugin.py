@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from mmlite_conformance.suite import preflight, report
+from mmlite_conformance.suite import preflight, report, step_lookup
 from mmlite_conformance.suite.client import ApiClient
 from mmlite_conformance.suite.config import ConfigError, Settings, load_settings
 from mmlite_conformance.suite.conformance import Conformance
@@ -51,6 +51,7 @@ CALL_PASSED = pytest.StashKey[bool]()
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    step_lookup.install()
     options = {
         "target": config.getoption("target"),
         "record": config.getoption("record"),

@@ -49,6 +49,7 @@ ALLOWED: dict[str, set[str]] = {
     "suite.checks": {"suite.evidence", "suite.numbers", "suite.webhooks"},
     "suite.numbers": {"suite.redaction"},
     "suite.netguard": set(),
+    "suite.step_lookup": set(),
     "suite.client": {"contract", "suite.config", "suite.evidence", "suite.rate_limits", "suite.redaction"},
     "suite.rate_limits": set(),
     "suite.preflight": {"suite.recording"},
@@ -90,6 +91,7 @@ ALLOWED: dict[str, set[str]] = {
         "suite.platform",
         "suite.preflight",
         "suite.rate_limits",
+        "suite.step_lookup",
         "suite.vocabulary",
     },
 }
