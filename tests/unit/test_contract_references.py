@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import pytest
 
+from mmlite_conformance.suite.contract_refs import (
+    DOCS_FOLDER,
+    DOCUMENT_FILES,
+    MAX_GAP,
+    Bare,
+    ContractIndex,
+    Reference,
+    anchors,
+    references_in,
+    slug,
+    unresolved,
+)
+
 pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
-DOCUMENTS = {"CONTRACT": REPO / "docs" / "contract.md", "CURRENT-API": REPO / "docs" / "current-api.md"}
+DOCUMENTS = {name: DOCS_FOLDER / file for name, file in DOCUMENT_FILES.items()}
 # Where references are written: Gherkin, prose, step code, schemas, the suite's and the emulator's source (observation
 # `source=` strings, assumptions), and the recorded report snapshot (what the HTML and JUnit print).
 SCANNED = (
@@ -27,57 +39,9 @@ SCANNED = (
     "tests/integration/snapshots",
 )
 SUFFIXES = frozenset({".feature", ".md", ".py", ".json"})
-
-# A document name, or a section (optionally a checklist row such as `§2.2 R7`). Sections chain onto the last document
-# named within MAX_GAP characters: "CONTRACT §2 / §10.1" and "CURRENT-API §1.8 (...), §2.2 R3" read as meant.
-_TOKEN = re.compile(
-    r"\b(?P<document>CONTRACT|CURRENT-API)(?:-2026)?(?:\.md)?(?![\w-])"
-    r"|§(?P<section>\d+(?:\.\d+)*)(?:\s+(?P<row>R\d+)\b)?"
-)
-MAX_GAP = 240
-_FOREIGN = re.compile(r"\b(?:RFC|ISO|ECMA)[ -]?\d+\s*$")  # "RFC 9110 §10.2.3" cites another standard
-_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*$", re.MULTILINE)
-_SECTION_HEADING = re.compile(r"^§(?P<number>\d+(?:\.\d+)*)\s")
 _INLINE_LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
 _LINK_USE = re.compile(r"\]\[(?P<label>[^\]]+)\]")
 _LINK_DEFINITION = re.compile(r"^\[(?P<label>[^\]]+)\]:\s+(?P<url>\S+)\s*$", re.MULTILINE)
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    document: str
-    section: str
-    row: str | None
-    where: str
-
-    def __str__(self) -> str:
-        row = f" {self.row}" if self.row else ""
-        return f"{self.where}: {self.document} §{self.section}{row}"
-
-
-@dataclass(frozen=True, slots=True)
-class Bare:
-    section: str
-    where: str
-
-
-def references_in(text: str, where: str) -> tuple[list[Reference], list[Bare]]:
-    """The contract references of one text, and the § signs that name no document."""
-    found: list[Reference] = []
-    bare: list[Bare] = []
-    document: str | None = None
-    chain_end = 0
-    for match in _TOKEN.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
-        if match["document"]:
-            document, chain_end = match["document"], match.end()
-            continue
-        if document is not None and match.start() - chain_end <= MAX_GAP:
-            found.append(Reference(document, match["section"], match["row"], f"{where}:{line}"))
-            chain_end = match.end()
-        elif not _FOREIGN.search(text[max(0, match.start() - 20) : match.start()]):
-            bare.append(Bare(match["section"], f"{where}:{line}"))
-    return found, bare
 
 
 def scanned_files() -> Iterator[Path]:
@@ -99,45 +63,6 @@ def project_references() -> tuple[tuple[Reference, ...], tuple[Bare, ...]]:
         found += more
         bare += loose
     return tuple(found), tuple(bare)
-
-
-def slug(title: str) -> str:
-    """GitHub's heading anchor: lower case, punctuation dropped (`§` included), spaces to hyphens."""
-    return re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")
-
-
-def anchors(markdown: str) -> set[str]:
-    seen: dict[str, int] = {}
-    for match in _HEADING.finditer(re.sub(r"```.*?```", "", markdown, flags=re.DOTALL)):
-        base = slug(match["title"])
-        count = seen.get(base, 0)
-        seen[base] = count + 1
-    return {base if n == 0 else f"{base}-{n}" for base, total in seen.items() for n in range(total)}
-
-
-def sections(markdown: str) -> dict[str, str]:
-    """Section number -> the text under its heading (up to the next heading)."""
-    headings = list(_HEADING.finditer(markdown))
-    bodies: dict[str, str] = {}
-    for index, match in enumerate(headings):
-        numbered = _SECTION_HEADING.match(match["title"])
-        if numbered:
-            end = headings[index + 1].start() if index + 1 < len(headings) else len(markdown)
-            bodies[numbered["number"]] = markdown[match.end() : end]
-    return bodies
-
-
-def unresolved(references: tuple[Reference, ...] | list[Reference], documents: dict[str, str]) -> list[str]:
-    """Each reference whose section (or checklist row) is not in its document, as one line."""
-    by_document = {name: sections(text) for name, text in documents.items()}
-    problems = []
-    for reference in references:
-        body = by_document[reference.document].get(reference.section)
-        if body is None:
-            problems.append(f"{reference}: no heading '§{reference.section}' in {DOCUMENTS[reference.document].name}")
-        elif reference.row and not re.search(rf"^\|\s*{reference.row}\s*\|", body, re.MULTILINE):
-            problems.append(f"{reference}: no row {reference.row} under §{reference.section}")
-    return problems
 
 
 def broken_links(path: Path, markdown: str) -> list[str]:
@@ -263,3 +188,18 @@ def test_slugs_follow_github() -> None:
     assert slug("§10.16 `wa_id` labelled as a WABA id") == "1016-wa_id-labelled-as-a-waba-id"
     assert slug("§3.1 `POST /messages` (Cloud API send)") == "31-post-messages-cloud-api-send"
     assert anchors("# A\n## Same\n## Same\n") == {"a", "same", "same-1"}
+
+
+def test_the_index_points_each_section_at_its_heading_and_leaves_the_rest_unlinked() -> None:
+    index = ContractIndex.of(DOCS_FIXTURE)
+    assert index.anchor("CONTRACT", "10.1") == "101-bearer"
+    assert index.anchor("CURRENT-API", "2.2") == "22-checklist"
+    assert index.anchor("CONTRACT", "13.9") is None and index.anchor(None, "2") is None
+    assert index.cited("see CONTRACT §2 and CURRENT-API §9") == {"CONTRACT"}
+    assert index.cited("RFC 9110 §10.2.3 and §2") == set()
+
+
+def test_the_project_index_knows_every_section_the_project_cites() -> None:
+    index = ContractIndex.of(document_texts())
+    references, _ = project_references()
+    assert [str(r) for r in references if index.anchor(r.document, r.section) is None] == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -12,6 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
+from mmlite_conformance.suite.contract_refs import DOCS_FOLDER, DOCUMENT_FILES, project_index
 from mmlite_conformance.suite.evidence import ScenarioEvidence
 from mmlite_conformance.suite.report.data import evidence_as_dict
 from mmlite_conformance.suite.report.files import artefact, reports_folder
@@ -21,6 +24,9 @@ from mmlite_conformance.suite.report.staging import final_place
 #: the folder beside the HTML report that holds one JSON file per scenario
 EVIDENCE_FOLDER = "evidence"
 LINK_NAME = "Evidence (JSON)"
+#: inside the evidence folder: a copy of each contract document the evidence cites, which the report's references
+#: link to (beside the report as in a bundle); no feature's folder starts with "_" (`_safe` strips it)
+CITED_DOCUMENTS = "_contract"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -49,6 +55,8 @@ class WrittenEvidence:
     """The evidence files of this run, relative to the evidence folder, in the order written."""
 
     names: list[str] = field(default_factory=list)
+    #: the contract documents copied beside them (`_contract/contract.md`, ...), each once
+    documents: list[str] = field(default_factory=list)
 
     def claim(self, name: str) -> str:
         """`name`, or `name-2.json`, ... when another scenario of the run has it already."""
@@ -94,7 +102,43 @@ def write_evidence(item: pytest.Item, evidence: ScenarioEvidence, feature_file: 
         record.names.remove(name)
         run_info(item.config).warnings.append(f"evidence file {name} not written: {error.strerror or error}")
         return None
+    _keep_cited_documents(item.config, folder, record, evidence)
     return quote(f"{EVIDENCE_FOLDER}/{name}")
+
+
+def cited_document_url(file: str) -> str:
+    """The copy of a contract document (`contract.md`) the run keeps, relative to the HTML report."""
+    return quote(f"{EVIDENCE_FOLDER}/{CITED_DOCUMENTS}/{file}")
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _keep_cited_documents(
+    config: pytest.Config, folder: Path, record: WrittenEvidence, evidence: ScenarioEvidence
+) -> None:
+    """Copy each contract document the evidence cites into the evidence folder, once per run: the report's links
+    resolve beside the report and inside a bundle (which packs what run.json's `evidence` names)."""
+    cited = project_index().cited("\n\n".join(_strings(evidence_as_dict(evidence))))
+    for document in sorted(cited):
+        relative = f"{CITED_DOCUMENTS}/{DOCUMENT_FILES[document]}"
+        if relative in record.documents:
+            continue
+        try:
+            (folder / CITED_DOCUMENTS).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(DOCS_FOLDER / DOCUMENT_FILES[document], folder / relative)
+        except OSError as error:
+            run_info(config).warnings.append(f"cited document {relative} not copied: {error.strerror or error}")
+            continue
+        record.documents.append(relative)
 
 
 def record_entry(config: pytest.Config, folder: Path) -> dict[str, Any]:
@@ -106,4 +150,4 @@ def record_entry(config: pytest.Config, folder: Path) -> dict[str, Any]:
         return {"folder": EVIDENCE_FOLDER, "files": []}
     beside = evidence.parent.resolve() == folder.resolve()
     place = EVIDENCE_FOLDER if beside else str(final_place(config, evidence).resolve())
-    return {"folder": place, "files": list(found.names) if found is not None else []}
+    return {"folder": place, "files": [*found.names, *found.documents] if found is not None else []}

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import html
+import itertools
 import json
 from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from mmlite_conformance.suite.contract_refs import DOCUMENT_FILES, ContractIndex, citations, project_index
 from mmlite_conformance.suite.evidence import Exchange, Observation, SchemaVerdict, StepEvidence
 from mmlite_conformance.suite.report.data import to_jsonable
+from mmlite_conformance.suite.report.evidence_files import cited_document_url
+from mmlite_conformance.suite.snippets import LANGUAGES
+
+#: numbers the reproducer tabs of each exchange, so their ids are unique across the report's page
+_TAB_GROUPS = itertools.count(1)
 
 STATUS_MARK: dict[str, str] = {
     "passed": "✓ passed",
@@ -22,8 +29,9 @@ STATUS_MARK: dict[str, str] = {
 
 @cache
 def style() -> str:
-    """The report's CSS, shipped as `style.css` beside this module."""
-    return files(__package__).joinpath("style.css").read_text(encoding="utf-8")
+    """The report's CSS, shipped as `style.css` beside this module, and the rule that shows each language's tab."""
+    shown = "".join(f".mml-tabs>.mml-tab-{key}:checked~.mml-panel-{key}{{display:block}}" for key in LANGUAGES)
+    return files(__package__).joinpath("style.css").read_text(encoding="utf-8") + shown + "\n"
 
 
 def esc(value: object) -> str:
@@ -75,11 +83,46 @@ def exchange(ex: Exchange) -> str:
             headers_table(ex.response_headers),
             _body(ex.response_body),
             "</details>",
-            f"<div class='mml-curl'>{reproduce_caption(ex)}",
-            f"<pre>{esc(ex.to_curl())}</pre></div>",
+            reproducers(ex),
             "</div>",
         ]
     )
+
+
+def reproducers(ex: Exchange) -> str:
+    """The request in every reproducer language, as tabs: radio inputs and labels, no script (pytest-html inserts
+    extras as markup, where a script would not run)."""
+    group = f"mml-repro-{next(_TAB_GROUPS)}"
+    tabs, panels = [], []
+    for index, (key, snippet) in enumerate(ex.reproducers().items()):
+        tab = f"{group}-{key}"
+        checked = " checked" if index == 0 else ""
+        tabs.append(
+            f"<input type='radio' class='mml-tab-{key}' name='{group}' id='{tab}'{checked}>"
+            f"<label for='{tab}'>{esc(LANGUAGES[key].label)}</label>"
+        )
+        panels.append(f"<pre class='mml-panel mml-panel-{key}'>{esc(snippet)}</pre>")
+    return (
+        f"<div class='mml-curl'>{reproduce_caption(ex)}"
+        f"<div class='mml-tabs'>{' '.join(tabs)}{''.join(panels)}</div></div>"
+    )
+
+
+def linked(text: str, index: ContractIndex | None = None) -> str:
+    """`text` escaped, each contract reference in it (`CONTRACT §5`, `CURRENT-API §1.2`) a link to its heading in the
+    copy of the document the run keeps beside its evidence; a reference without a heading stays text."""
+    found = index if index is not None else project_index()
+    parts, done = [], 0
+    for cited in citations(text):
+        anchor = found.anchor(cited.document, cited.section)
+        if cited.document is None or anchor is None:
+            continue
+        href = f"{cited_document_url(DOCUMENT_FILES[cited.document])}#{anchor}"
+        parts.append(esc(text[done : cited.start]))
+        parts.append(f"<a class='mml-ref' href='{esc(href)}'>{esc(text[cited.start : cited.end])}</a>")
+        done = cited.end
+    parts.append(esc(text[done:]))
+    return "".join(parts)
 
 
 def reproduce_caption(ex: Exchange) -> str:
@@ -102,9 +145,9 @@ def verdict(v: SchemaVerdict) -> str:
 def observation(o: Observation) -> str:
     return (
         "<div class='mml-observation'>"
-        f"<b>Observation — not judged:</b> {esc(o.topic)}: observed {esc(o.observed)}"
-        f"<div>Contract: {esc(o.contract)}</div>"
-        f"<div class='mml-meta'>Source: {esc(o.source)}</div>"
+        f"<b>Observation — not judged:</b> {linked(o.topic)}: observed {linked(o.observed)}"
+        f"<div>Contract: {linked(o.contract)}</div>"
+        f"<div class='mml-meta'>Source: {linked(o.source)}</div>"
         "</div>"
     )
 
@@ -112,7 +155,7 @@ def observation(o: Observation) -> str:
 def step_line(step: StepEvidence) -> str:
     """The step's sentence with its status mark, and its error if it failed."""
     mark = STATUS_MARK.get(step.status, step.status)
-    error = f"<div class='mml-error'>{esc(step.error)}</div>" if step.error else ""
+    error = f"<div class='mml-error'>{linked(step.error)}</div>" if step.error else ""
     return (
         f"<div class='mml-step-line'><span class='mml-mark'>{mark}</span>"
         f"<b>{esc(step.keyword)}</b> {esc(step.text)}</div>{error}"

@@ -119,7 +119,7 @@ def render_scenario_html(
         f"<div><b>Scenario:</b> {esc(evidence.scenario)}</div>",
     ]
     if evidence.description.strip():
-        parts.append(f"<div class='mml-desc'>{esc(evidence.description.strip())}</div>")
+        parts.append(f"<div class='mml-desc'>{html.linked(evidence.description.strip())}</div>")
     parts.append(f"<div class='mml-meta'><b>Target:</b> {esc(evidence.target or info.target)}")
     if provenance:
         parts.append(f" · <b>Provenance:</b> {esc(provenance)}")
