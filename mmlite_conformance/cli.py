@@ -19,6 +19,7 @@ class Subcommand:
 def _subcommands() -> list[Subcommand]:
     from mmlite_conformance.bundle import cli as bundle_cli
     from mmlite_conformance.emulator import cli as emulator_cli
+    from mmlite_conformance.publish import postman_cli
 
     return [
         Subcommand(
@@ -44,6 +45,12 @@ def _subcommands() -> list[Subcommand]:
             "create an Ed25519 key pair to sign bundles with (needs the signing extra)",
             bundle_cli.add_keygen_arguments,
             bundle_cli.run_keygen,
+        ),
+        Subcommand(
+            "export",
+            "write the guide as a Postman collection (v2.1) and its environment: export postman --output DIR",
+            postman_cli.add_arguments,
+            postman_cli.run,
         ),
     ]
 
