@@ -15,6 +15,7 @@ from mmlite_conformance.suite.constants import (
     UNKNOWN_CREDENTIAL_PLACEHOLDER,
 )
 from mmlite_conformance.suite.snippets import LANGUAGES, ReproducibleRequest, render, render_all
+from tests import snippet_runner
 from tests.snippet_runner import run_snippet
 
 pytestmark = pytest.mark.unit
@@ -160,3 +161,13 @@ def test_render_all_follows_the_registry_and_an_unknown_language_is_one_clear_li
     assert [language.label for language in LANGUAGES.values()] == ["curl", "Python", "Node.js"]
     with pytest.raises(ValueError, match=r"no reproducer language 'ruby'; known: curl, python, node"):
         render(request, "ruby")
+
+
+@pytest.mark.parametrize(("required", "outcome"), [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_a_missing_node_skips_unless_required(
+    monkeypatch: pytest.MonkeyPatch, required: str, outcome: type[BaseException]
+) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    monkeypatch.setenv(snippet_runner.REQUIRE_NODE_ENV, required)
+    with pytest.raises(outcome, match="no interpreter for the node reproducers on PATH"):
+        snippet_runner.require("node")
