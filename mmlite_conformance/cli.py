@@ -20,6 +20,7 @@ def _subcommands() -> list[Subcommand]:
     from mmlite_conformance.bundle import cli as bundle_cli
     from mmlite_conformance.emulator import cli as emulator_cli
     from mmlite_conformance.publish import postman_cli
+    from mmlite_conformance.publish.site import cli as docs_cli
 
     return [
         Subcommand(
@@ -51,6 +52,12 @@ def _subcommands() -> list[Subcommand]:
             "write the guide as a Postman collection (v2.1) and its environment: export postman --output DIR",
             postman_cli.add_arguments,
             postman_cli.run,
+        ),
+        Subcommand(
+            "docs",
+            "render the features, the recorded exchanges, the contract and the assumptions as a static site",
+            docs_cli.add_arguments,
+            docs_cli.run,
         ),
     ]
 
