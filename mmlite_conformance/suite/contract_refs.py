@@ -14,8 +14,8 @@ DOCUMENT_FILES: Mapping[str, str] = {"CONTRACT": "contract.md", "CURRENT-API": "
 #: the checkout's docs/ folder (the suite always runs from a checkout: features/ and steps/ are not packaged)
 DOCS_FOLDER = Path(__file__).resolve().parents[2] / "docs"
 
-# A document name, or a section (optionally a checklist row such as `§2.2 R7`). Sections chain onto the last document
-# named within MAX_GAP characters: "CONTRACT §2 / §10.1" and "CURRENT-API §1.8 (...), §2.2 R3" read as meant.
+# A document name, or a section (optionally a checklist row: `CURRENT-API §2.2 R7`). Sections chain onto the last
+# document named within MAX_GAP characters: "CONTRACT §2 / §10.1" and "CURRENT-API §1.8 (...), §2.2 R3" read as meant.
 _TOKEN = re.compile(
     r"\b(?P<document>CONTRACT|CURRENT-API)(?:-2026)?(?:\.md)?(?![\w-])"
     r"|§(?P<section>\d+(?:\.\d+)*)(?:\s+(?P<row>R\d+)\b)?"
@@ -108,7 +108,7 @@ def anchors(markdown: str) -> set[str]:
 
 
 def section_anchors(markdown: str) -> dict[str, str]:
-    """Section number -> the anchor of its heading (`§5 Sending` -> `5-sending`)."""
+    """Section number -> the anchor of its heading (the heading `CONTRACT §5 Sending` -> `5-sending`)."""
     found: dict[str, str] = {}
     for title, anchor in headings(markdown):
         numbered = _SECTION_HEADING.match(title)
