@@ -246,11 +246,16 @@ def _send_or_invalid(match: re.Match[str], docstring: str | None, endpoints: Seq
     return _last(Check("a valid send or the documented invalid-token error", script))
 
 
+REPORTED_URL = Check(
+    "the webhook URL read back is {{webhook_url}}",
+    """  const nested = Object.values(body).filter((v) => v && typeof v === "object").map((v) => v.url);
+  pm.expect([body.url, ...nested]).to.include(pm.variables.get("webhook_url"));""",
+)
+
+
 @then(r"the reported webhook URL is the suite's receiver")
 def _reported_url(match: re.Match[str], docstring: str | None, endpoints: Sequence[str]) -> list[Placed]:
-    script = """  const nested = Object.values(body).filter((v) => v && typeof v === "object").map((v) => v.url);
-  pm.expect([body.url, ...nested]).to.include(pm.variables.get("webhook_url"));"""
-    return _last(Check("the webhook URL read back is {{webhook_url}}", script))
+    return _last(REPORTED_URL)
 
 
 def template_listed(category: str, status: str | None = None) -> Check:
@@ -325,6 +330,6 @@ def _note(kind: str) -> Builder:
 
 then(r".* (?:is|are) recorded as an observation(?: \(.*\))?")(_note("observed"))
 then(r'the response matches the "[\w-]+" schema')(_note("schema"))
-then(r"(?:status webhooks|every status webhook|at least one status webhook|an inbound text webhook|the inbound) .*")(
-    _note("listener")
-)
+#: what only the partner's webhook listener sees: statuses, pricing, inbound messages
+_LISTENER_STEPS = ("status webhooks", "every status webhook", "at least one status webhook", "an inbound text webhook")
+then(rf"(?:{'|'.join(_LISTENER_STEPS)}|the inbound|a fallback is priced) .*")(_note("listener"))

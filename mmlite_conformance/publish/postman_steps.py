@@ -8,7 +8,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from mmlite_conformance.publish.catalog import Exchange, Instance, Step
-from mmlite_conformance.publish.postman_checks import SUCCEEDS, Check, Note, checks_for, template_listed
+from mmlite_conformance.publish.postman_checks import (
+    REPORTED_URL,
+    SUCCEEDS,
+    Check,
+    Note,
+    checks_for,
+    template_listed,
+)
 from mmlite_conformance.publish.postman_requests import (
     RequestItem,
     Substitutions,
@@ -75,7 +82,7 @@ def _user_writes(item_id: str) -> RequestItem:
         "This request only confirms where the message will be delivered: {{webhook_url}}. "
         "Then look at your listener: a `messages` notification carrying your text must arrive.",
     )
-    item.checks.append(checks_for("the reported webhook URL is the suite's receiver", None, [""])[0].check)  # type: ignore[arg-type]
+    item.checks.append(REPORTED_URL)
     return item
 
 
@@ -86,7 +93,9 @@ def _sync_wait(item_id: str) -> RequestItem:
         "url": "{{base_url}}/v1/configs/templates",
         "description": "Wait: a new template needs up to 10 minutes to sync with the ad account (guide 2.c). The "
         "pre-request script waits {{template_sync_wait_seconds}} seconds (11 minutes by default), then the "
-        "template list is read: {{template_name}} must still be there.",
+        "template list is read: {{template_name}} must still be there. Against the emulator, start it with "
+        "`--template-sync-delay 2` and set template_sync_wait_seconds to 3: the wait stays real and short, and the "
+        "collection calls nothing but the API (the project's Newman test does this).",
     }
     item = RequestItem(item_id, "Wait out the template sync window", "", request, prerequest=[SYNC_WAIT])
     item.checks.append(template_listed("MARKETING"))
@@ -107,7 +116,7 @@ def _test_notification(item_id: str) -> RequestItem:
 
 
 _action(
-    r"the webhook URL points to the suite's receiver",
+    r"(?:the|that number's) webhook URL points to the suite's receiver",
     Recorded(("Set the webhook URL to {{webhook_url}}",), implied=(SUCCEEDS,)),
 )
 _action(

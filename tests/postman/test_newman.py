@@ -20,12 +20,12 @@ REPO = Path(__file__).resolve().parents[2]
 #: the emulator's sync window is short and real here: the collection's wait item really waits (no emulator control
 #: call in the collection, so the same requests run against the live sandbox with the 11-minute wait)
 SYNC_DELAY, SYNC_WAIT = 2.0, 3
-#: the requests that check the "detail" wrapper of MM Lite errors (S3a, S3b twice, S3c)
+#: the scenario instances whose MM Lite send checks the "detail" wrapper of the error (S3a, S3b twice, S3c)
 WRAPPED = {
-    "3_expected_errors/test_mm_lite_refuses_a_plain_text_message/1.0",
-    "3_expected_errors/test_mm_lite_refuses_authentication_and_utility_templates[ex000]/1.0",
-    "3_expected_errors/test_mm_lite_refuses_authentication_and_utility_templates[ex001]/1.0",
-    "3_expected_errors/test_mm_lite_refuses_a_number_whose_business_has_not_accepted_the_terms/1.0",
+    "3_expected_errors/test_mm_lite_refuses_a_plain_text_message",
+    "3_expected_errors/test_mm_lite_refuses_authentication_and_utility_templates[ex000]",
+    "3_expected_errors/test_mm_lite_refuses_authentication_and_utility_templates[ex001]",
+    "3_expected_errors/test_mm_lite_refuses_a_number_whose_business_has_not_accepted_the_terms",
 }
 
 
@@ -37,12 +37,12 @@ def collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return collection_path
 
 
-def _request_ids(items: list[dict[str, Any]]) -> Iterator[str]:
+def _request_items(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for item in items:
         if "request" in item:
-            yield item["id"]
+            yield item
         else:
-            yield from _request_ids(item["item"])
+            yield from _request_items(item["item"])
 
 
 def _run(collection: Path, workdir: Path, faults: frozenset[str] = frozenset()) -> tuple[Outcome, Listener]:
@@ -63,7 +63,7 @@ def _run(collection: Path, workdir: Path, faults: frozenset[str] = frozenset()) 
 
 def test_every_request_passes_against_the_emulator(collection: Path, tmp_path: Path) -> None:
     outcome, hook = _run(collection, tmp_path)
-    ids = set(_request_ids(json.loads(collection.read_text(encoding="utf-8"))["item"]))
+    ids = {item["id"] for item in _request_items(json.loads(collection.read_text(encoding="utf-8"))["item"])}
     assert outcome.failed == {}, outcome.failed
     assert outcome.total > 0 and outcome.failures == 0
     assert set(outcome.assertions) == ids, (
@@ -75,6 +75,11 @@ def test_every_request_passes_against_the_emulator(collection: Path, tmp_path: P
 
 def test_a_fault_fails_exactly_the_requests_that_check_it(collection: Path, tmp_path: Path) -> None:
     outcome, _ = _run(collection, tmp_path, frozenset({"missing_detail_wrapper"}))
-    assert set(outcome.failed) == WRAPPED, outcome.failed
-    for item in WRAPPED:
-        assert all("wrapped in" in title for title in outcome.failed[item]), outcome.failed[item]
+    names = {
+        item["id"]: item["name"] for item in _request_items(json.loads(collection.read_text(encoding="utf-8"))["item"])
+    }
+    assert {item.rsplit("/", 1)[0] for item in outcome.failed} == WRAPPED, outcome.failed
+    for item, titles in outcome.failed.items():
+        assert names[item] == "Send the message (MM Lite)"
+        assert titles and all("wrapped in" in title for title in titles), titles
+    assert outcome.failures == len(WRAPPED) and outcome.total > outcome.failures
