@@ -25,6 +25,12 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 FEATURES = sorted((REPO / "features").glob("*.feature"))
+PLATFORM_FEATURES = sorted((REPO / "features" / "platform").glob("*.feature"))
+#: each feature file and the page that shows it
+PAGES = {
+    **{path: f"guide-{path.stem}.html" for path in FEATURES},
+    **{path: f"platform-{path.stem}.html" for path in PLATFORM_FEATURES},
+}
 REQUIREMENT_TAG = re.compile(r"(?<!\S)@((?:S|P)[0-9A-Z][0-9A-Za-z]*)\b")
 #: what the site may show as a D360-API-KEY: a placeholder, the environment variable a reproducer reads or the guide's
 #: own `<token>` (with or without "Bearer "), or S3d's public wrong key
@@ -63,12 +69,16 @@ def _guide_pages(site: Path) -> dict[str, str]:
     return _pages(site, "guide-*.html")
 
 
+def _feature_pages(site: Path) -> dict[str, str]:
+    return {page: (site / page).read_text(encoding="utf-8") for page in PAGES.values()}
+
+
 # --- renders and links ---------------------------------------------------------------------------------------------
 
 
 def test_every_page_parses_and_every_link_and_anchor_resolves(site: Path) -> None:
     pages = _pages(site)
-    expected = {f"guide-{path.stem}.html" for path in FEATURES}
+    expected = set(PAGES.values())
     expected |= {"index.html", "contract.html", "current-api.html", "assumptions.html", "schemas/index.html"}
     assert set(pages) == expected
     assert {name: scan_page(text).problems for name, text in pages.items()} == {name: [] for name in pages}
@@ -76,18 +86,21 @@ def test_every_page_parses_and_every_link_and_anchor_resolves(site: Path) -> Non
 
 
 def test_the_index_lists_the_feature_files_in_order_with_links(site: Path) -> None:
-    titles = [re.search(r"^Feature:\s*(.+)$", p.read_text(encoding="utf-8"), re.M) for p in FEATURES]
     index = (site / "index.html").read_text(encoding="utf-8")
-    shown = re.findall(r'<h2 id="([^"]+)"><a href="guide-\1\.html">([^<]+)</a></h2>', index)
-    assert shown == [(p.stem, html.escape(t[1].strip()) if t else "") for p, t in zip(FEATURES, titles, strict=True)]
+    shown = re.findall(r'<h3 id="([\w-]+)"><a href="(\1\.html)">([^<]+)</a></h3>', index)
+    titles = [re.search(r"^Feature:\s*(.+)$", path.read_text(encoding="utf-8"), re.M) for path in PAGES]
+    assert all(titles)
+    expected = [(page, html.escape(t[1].strip())) for page, t in zip(PAGES.values(), titles, strict=True) if t]
+    assert [(page, title) for _, page, title in shown] == expected
+    assert index.index('<h2 id="guide">') < index.index('<h2 id="platform">')
 
 
 def test_every_requirement_id_of_the_features_appears_with_an_anchor(site: Path) -> None:
-    required = {tag for path in FEATURES for tag in REQUIREMENT_TAG.findall(path.read_text(encoding="utf-8"))}
-    assert len(required) >= 14, required
+    required = {tag for path in PAGES for tag in REQUIREMENT_TAG.findall(path.read_text(encoding="utf-8"))}
+    assert len(required) >= 14 + 15, required
     index = (site / "index.html").read_text(encoding="utf-8")
     assert {rid for rid in required if f'<span class="id">{rid}</span>' not in index} == set()
-    anchors = set().union(*(scan_page(text).ids for text in _guide_pages(site).values()))
+    anchors = set().union(*(scan_page(text).ids for text in _feature_pages(site).values()))
     assert required - anchors == set()
 
 
@@ -113,15 +126,17 @@ class _TextOutsideLinks(HTMLParser):
 def test_every_contract_reference_of_the_features_links_to_its_heading(site: Path) -> None:
     index = contract_refs.project_index(REPO / "docs")
     pages = {"CONTRACT": "contract.html", "CURRENT-API": "current-api.html"}
-    for feature in FEATURES:
-        page = (site / f"guide-{feature.stem}.html").read_text(encoding="utf-8")
+    for feature, name in PAGES.items():
+        page = (site / name).read_text(encoding="utf-8")
         cited = [c for c in contract_refs.citations(feature.read_text(encoding="utf-8")) if c.document]
         assert cited, f"{feature.name} cites nothing: is the scan still reading it?"
         for citation in cited:
             assert citation.document is not None
-            href = f"{pages[citation.document]}#{index.anchor(citation.document, citation.section)}"
+            anchor = index.anchor(citation.document, citation.section)
+            # a checklist row (CURRENT-API §2.2 R7) links to its row, anchored under the heading
+            href = f"{pages[citation.document]}#{anchor}" + (f"-{citation.row.lower()}" if citation.row else "")
             assert f'<a href="{href}">§{citation.section}' in page, f"{feature.name}: §{citation.section}"
-    for name, text in {**_guide_pages(site), "assumptions.html": (site / "assumptions.html").read_text()}.items():
+    for name, text in {**_feature_pages(site), "assumptions.html": (site / "assumptions.html").read_text()}.items():
         parser = _TextOutsideLinks()
         parser.feed(text)
         assert re.findall(r"§\d[\d.]*", "".join(parser.text)) == [], f"{name} has a section sign that is no link"

@@ -8,7 +8,7 @@ from pathlib import Path
 from mmlite_conformance.publish.catalog import load_catalog
 from mmlite_conformance.publish.site.assets import STYLESHEET, write_assets
 from mmlite_conformance.publish.site.check import site_problems
-from mmlite_conformance.publish.site.guide import INDEX, GuideLinks, index_page, section_page
+from mmlite_conformance.publish.site.guide import INDEX, Part, index_page, section_page
 from mmlite_conformance.publish.site.links import (
     ASSUMPTIONS_PAGE,
     DOCUMENTS,
@@ -26,6 +26,7 @@ from mmlite_conformance.publish.site.reference import (
     schemas_page,
 )
 from mmlite_conformance.publish.site.tapes import read_tapes
+from mmlite_conformance.suite.constants import PLATFORM_FEATURES
 
 #: the file naming what an earlier build wrote, so a rebuild removes only its own files
 MANIFEST = ".mmlite-docs-manifest"
@@ -47,13 +48,17 @@ class Sources:
     def of(cls, repository: Path) -> Sources:
         missing = [name for name in NEEDED if not (repository / name).is_dir()]
         if missing:
-            raise ValueError(f"{repository} is not a clone of the project: no {', '.join(missing)} folder")
+            named = ", ".join(f"{name}/" for name in missing)
+            raise ValueError(f"{repository} is not a clone of the project (no {named})")
         return cls(repository)
 
     @classmethod
     def this_checkout(cls) -> Sources:
         """The clone this package is installed from (an editable install)."""
-        return cls.of(Path(__file__).resolve().parents[3])
+        try:
+            return cls.of(Path(__file__).resolve().parents[3])
+        except ValueError as problem:
+            raise ValueError(f"{problem}: pass --repository CLONE") from None
 
 
 @dataclass(slots=True, frozen=True)
@@ -67,6 +72,36 @@ class BuiltSite:
         return tuple(name for name in self.files if name.endswith(".html"))
 
 
+def feature_parts(repository: Path) -> tuple[Part, ...]:
+    """The guide's feature files, then the platform's requirements (when the clone has them)."""
+    cassettes = repository / "cassettes"
+    parts = [
+        Part(
+            "guide",
+            "The guide's steps",
+            "360dialog's alpha sandbox guide, section by section: what a run against the sandbox, the emulator or the "
+            "shipped recordings judges (pytest --target live, emulator or replay).",
+            load_catalog(repository / "features", cassettes),
+            "No HTTP request: this scenario is judged from webhooks alone.",
+        )
+    ]
+    platform = repository / "features" / PLATFORM_FEATURES
+    if any(platform.glob("*.feature")):
+        parts.append(
+            Part(
+                "platform",
+                "Certify your platform",
+                "What a partner's platform must do (CURRENT-API §2.2): the emulator plays 360dialog and the suite "
+                "judges the requests the platform sends and how its webhook endpoint answers (pytest --target "
+                "platform).",
+                load_catalog(platform, cassettes),
+                "Judged from the requests the platform sends to the emulator during a platform run (its request "
+                "journal): nothing is recorded to show here.",
+            )
+        )
+    return tuple(parts)
+
+
 def render_site(sources: Sources) -> dict[str, str]:
     """Every page of the site: its path (relative to the site's root) -> its HTML."""
     root = sources.repository
@@ -75,12 +110,12 @@ def render_site(sources: Sources) -> dict[str, str]:
         for document in DOCUMENTS
     }
     contract = ContractPages.of(rendered)
-    catalog = load_catalog(root / "features", root / "cassettes")
-    links = GuideLinks(contract)
-    pages = {INDEX: index_page(catalog, links)}
-    cassettes = [instance.cassette for _, scenario in catalog.scenarios() for instance in scenario.instances]
-    tapes = read_tapes(root / "cassettes", cassettes)
-    pages |= {links.section_page(section): section_page(section, links, tapes) for section in catalog.sections}
+    parts = feature_parts(root)
+    names = [instance.cassette for part in parts for _, s in part.catalog.scenarios() for instance in s.instances]
+    tapes = read_tapes(root / "cassettes", names)
+    pages = {INDEX: index_page(parts, contract)}
+    for part in parts:
+        pages |= {part.page_of(sec): section_page(part, sec, contract, tapes) for sec in part.catalog.sections}
     pages |= {document.page: document_page(document, rendered[document.name]) for document in DOCUMENTS}
     pages[ASSUMPTIONS_PAGE] = assumptions_page(emulator_assumptions(), contract)
     return pages
