@@ -138,3 +138,8 @@ def test_a_bare_section_sign_is_text_unless_a_default_document_is_given() -> Non
 def test_a_reference_that_does_not_resolve_stops_the_build(text: str, message: str) -> None:
     with pytest.raises(UnresolvedReferenceError, match=message):
         link_references(text, _pages(), from_page="x.html")
+
+
+def test_plain_text_runs_pass_through_the_plain_hook_and_markup_does_not() -> None:
+    rendered = render_markdown("x `c` y\n\n- item", plain=lambda text: f"[{text.upper()}]")
+    assert rendered.html == "<p>[X ]<code>c</code>[ Y]</p>\n<ul>\n<li>[ITEM]</li>\n</ul>"

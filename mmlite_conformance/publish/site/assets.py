@@ -41,7 +41,6 @@ ol.steps .keyword { font-weight: 700; color: var(--accent); }
 .observed h4 { color: var(--warn); }
 .exchange { border-left: 3px solid var(--line); padding-left: .8rem; margin: 1rem 0; }
 .exchange .status { font-weight: 700; }
-.description { white-space: pre-line; }
 .note { color: var(--muted); font-size: 14px; }
 ul.sources { font-size: 13px; word-break: break-all; }
 .tabs { margin: .5rem 0; }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -11,7 +12,7 @@ from itertools import groupby
 from mmlite_conformance.publish.catalog import Catalog, Scenario, Section, Step
 from mmlite_conformance.publish.site.exchanges import instance_html
 from mmlite_conformance.publish.site.links import ContractPages, link_references
-from mmlite_conformance.publish.site.markdown import slug
+from mmlite_conformance.publish.site.markdown import render_markdown, slug
 from mmlite_conformance.publish.site.render import badge, bullet_list, page
 from mmlite_conformance.publish.site.tapes import Tape
 
@@ -107,7 +108,12 @@ class _SectionPage:
         return link_references(text, self.contract, from_page=self.path)
 
     def description(self, text: str) -> str:
-        return f'<p class="description">{self.text(text)}</p>' if text else ""
+        """A Gherkin description (paragraphs and "- " lists), its contract references linked."""
+        if not text:
+            return ""
+        first, _, rest = text.partition("\n")  # the parser strips the first line's indentation only
+        html = render_markdown(f"{first}\n{textwrap.dedent(rest)}", plain=self.text).html
+        return f'<div class="description">{html}</div>'
 
 
 def section_page(part: Part, section: Section, contract: ContractPages, tapes: Mapping[str, Tape]) -> str:

@@ -9,6 +9,8 @@ from html import escape
 
 #: rewrites a link target written in the Markdown source to the one the rendered page uses
 LinkRewriter = Callable[[str], str]
+#: turns a run of plain text (no Markdown in it) into HTML; escaping at least
+PlainText = Callable[[str], str]
 
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*```(?P<info>[\w+-]*)\s*$")
@@ -54,6 +56,7 @@ class RenderedDocument:
 class _Renderer:
     definitions: dict[str, str]
     rewrite: LinkRewriter
+    plain: PlainText
     headings: list[Heading] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)
     _slug_counts: dict[str, int] = field(default_factory=dict)
@@ -172,10 +175,10 @@ class _Renderer:
         pieces: list[str] = []
         done = 0
         for match in _INLINE.finditer(text):
-            pieces.append(escape(text[done : match.start()]))
+            pieces.append(self.plain(text[done : match.start()]))
             pieces.append(self._inline_token(match))
             done = match.end()
-        pieces.append(escape(text[done:]))
+        pieces.append(self.plain(text[done:]))
         return "".join(pieces)
 
     def _inline_token(self, match: re.Match[str]) -> str:
@@ -195,11 +198,14 @@ class _Renderer:
         return escape(match["escaped"])
 
 
-def render_markdown(text: str, rewrite: LinkRewriter = lambda target: target) -> RenderedDocument:
-    """HTML for `text`; every link target passes through `rewrite` (which may raise for a target it cannot map)."""
+def render_markdown(
+    text: str, rewrite: LinkRewriter = lambda target: target, plain: PlainText = escape
+) -> RenderedDocument:
+    """HTML for `text`; every link target passes through `rewrite` (which may raise for a target it cannot map), every
+    run of plain text through `plain` (which must escape it; it may also add links of its own)."""
     lines = text.splitlines()
     definitions = {m["label"]: m["url"] for m in map(_DEFINITION.match, lines) if m}
-    renderer = _Renderer(definitions, rewrite)
+    renderer = _Renderer(definitions, rewrite, plain)
     html = renderer.blocks(lines)
     return RenderedDocument(html, tuple(renderer.headings), frozenset(renderer.anchors))
 
