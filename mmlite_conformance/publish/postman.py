@@ -32,7 +32,6 @@ ENVIRONMENT: tuple[tuple[str, str, str], ...] = (
 _NOTE_HEADINGS = {
     "listener": "Check on your webhook listener (Postman cannot receive webhooks):",
     "observed": "Recorded by the suite, never asserted (the contract leaves it open):",
-    "schema": "Validated by the suite against its JSON Schemas (schemas/), not repeated here:",
 }
 ABOUT = """\
 The guide "MM Lite for partners" as requests, one folder per section, generated from the conformance suite's

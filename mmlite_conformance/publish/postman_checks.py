@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from mmlite_conformance.publish.postman_schemas import bundled
+
 __all__ = ["PREAMBLE", "Check", "Note", "Placed", "UnknownStepError", "checks_for"]
 
 #: every test script starts with it: the JSON body (or undefined) and the Graph error wherever the envelope puts it
@@ -41,7 +43,7 @@ class Check:
 class Note:
     """What the scenario checks or records that a Postman test cannot: shown in the request's description."""
 
-    kind: str  # "observed" (recorded, never asserted), "listener" (on the partner's webhook listener), "schema"
+    kind: str  # "observed" (recorded, never asserted) or "listener" (seen only on the partner's webhook listener)
     text: str
 
 
@@ -329,7 +331,15 @@ def _note(kind: str) -> Builder:
 
 
 then(r".* (?:is|are) recorded as an observation(?: \(.*\))?")(_note("observed"))
-then(r'the response matches the "[\w-]+" schema')(_note("schema"))
+
+
+@then(r'the response matches the "(?P<kind>[\w-]+)" schema')
+def _schema(match: re.Match[str], docstring: str | None, endpoints: Sequence[str]) -> list[Placed]:
+    kind = match["kind"]
+    script = f"  pm.response.to.have.jsonSchema({_js(bundled(kind))});"
+    return _last(Check(f"the body matches the suite's {kind!r} schema (schemas/{kind}.schema.json)", script))
+
+
 #: what only the partner's webhook listener sees: statuses, pricing, inbound messages
 _LISTENER_STEPS = ("status webhooks", "every status webhook", "at least one status webhook", "an inbound text webhook")
 then(rf"(?:{'|'.join(_LISTENER_STEPS)}|the inbound|a fallback is priced) .*")(_note("listener"))

@@ -63,7 +63,7 @@ def _run(collection: Path, workdir: Path, faults: frozenset[str] = frozenset()) 
 
 def test_every_request_passes_against_the_emulator(collection: Path, tmp_path: Path) -> None:
     outcome, hook = _run(collection, tmp_path)
-    ids = {item["id"] for item in _request_items(json.loads(collection.read_text(encoding="utf-8"))["item"])}
+    ids = {item["id"] for item in _request_items(_items(collection))}
     assert outcome.failed == {}, outcome.failed
     assert outcome.total > 0 and outcome.failures == 0
     assert set(outcome.assertions) == ids, (
@@ -73,13 +73,38 @@ def test_every_request_passes_against_the_emulator(collection: Path, tmp_path: P
     assert any(isinstance(body, dict) and body.get("entry") for body in hook.bodies), "the listener got no webhook"
 
 
-def test_a_fault_fails_exactly_the_requests_that_check_it(collection: Path, tmp_path: Path) -> None:
+WRAPPER_CHECKS = {
+    'the error is wrapped in {"detail": {"error": …}}',
+    'a refusal is wrapped in {"detail": {"error": …}}',
+}
+WRAPPED_SCHEMA = "the body matches the suite's 'error-wrapped' schema (schemas/error-wrapped.schema.json)"
+SEND_SCHEMA = "the body matches the suite's 'send-response' schema (schemas/send-response.schema.json)"
+WA_ID = "contacts[0] echoes {{recipient}} and carries a wa_id"
+
+
+def test_without_the_detail_wrapper_exactly_the_wrapper_checks_fail(collection: Path, tmp_path: Path) -> None:
     outcome, _ = _run(collection, tmp_path, frozenset({"missing_detail_wrapper"}))
-    names = {
-        item["id"]: item["name"] for item in _request_items(json.loads(collection.read_text(encoding="utf-8"))["item"])
-    }
+    names = {item["id"]: item["name"] for item in _request_items(_items(collection))}
     assert {item.rsplit("/", 1)[0] for item in outcome.failed} == WRAPPED, outcome.failed
     for item, titles in outcome.failed.items():
         assert names[item] == "Send the message (MM Lite)"
-        assert titles and all("wrapped in" in title for title in titles), titles
-    assert outcome.failures == len(WRAPPED) and outcome.total > outcome.failures
+        assert WRAPPER_CHECKS & set(titles) and set(titles) <= WRAPPER_CHECKS | {WRAPPED_SCHEMA}, titles
+    assert outcome.total > outcome.failures > 0
+
+
+def test_without_wa_id_the_send_schema_and_recipient_checks_fail(collection: Path, tmp_path: Path) -> None:
+    outcome, _ = _run(collection, tmp_path, frozenset({"missing_wa_id"}))
+    checking = {
+        item["id"]
+        for item in _request_items(_items(collection))
+        if any(title in "\n".join(item["event"][-1]["script"]["exec"]) for title in (SEND_SCHEMA, WA_ID))
+    }
+    assert len(checking) >= 8 and set(outcome.failed) == checking, sorted(set(outcome.failed) ^ checking)
+    assert all(set(titles) <= {SEND_SCHEMA, WA_ID} for titles in outcome.failed.values()), outcome.failed
+    s2a = "2_first_mm_lite_message/test_a_marketing_template_is_sent_through_mm_lite/1.0"
+    assert set(outcome.failed[s2a]) == {SEND_SCHEMA, WA_ID}
+
+
+def _items(collection: Path) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = json.loads(collection.read_text(encoding="utf-8"))["item"]
+    return items
