@@ -23,6 +23,8 @@ from mmlite_conformance.bundle.manifest import (
 RUN_RECORD = "run.json"
 #: where the scenarios' evidence files go in the bundle: beside report.html, as its links expect
 EVIDENCE = "evidence"
+#: where the contract documents the report links to go in the bundle: beside report.html, as its links expect
+DOCUMENTS = "contract"
 #: every entry gets this date: the same files make the same bundle (the manifest's bundled_at aside)
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 #: environment variables whose values must never be inside a bundle (a backstop: the run redacted them already)
@@ -71,6 +73,17 @@ def _evidence(reports: Path, record: Mapping[str, Any]) -> Iterator[tuple[str, b
         yield f"reports/{EVIDENCE}/{relative}", _read(folder / relative, "the evidence file")
 
 
+def _documents(reports: Path, record: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """Each contract document run.json's `documents` names, under reports/contract/ as the HTML report links it."""
+    entry = record.get("documents") or {}
+    folder = Path(str(entry.get("folder") or DOCUMENTS))
+    folder = folder if folder.is_absolute() else reports / folder
+    for name in entry.get("files") or []:
+        if name in {"", ".", ".."} or PurePosixPath(str(name)).name != name:
+            raise BundleError(f"corrupt {reports / RUN_RECORD}: the document {name} is outside its folder")
+        yield f"reports/{DOCUMENTS}/{name}", _read(folder / str(name), "the cited document")
+
+
 def _cassettes(record: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
     """The cassettes and tapes the run used, each as it was then: a file changed since is refused."""
     cassettes = record.get("cassettes") or {}
@@ -105,6 +118,7 @@ def pack(reports: Path, output: Path | None = None, sign_key: Path | None = None
     record = read_record(reports)
     files = dict(_reports(reports, record))
     files.update(_evidence(reports, record))
+    files.update(_documents(reports, record))
     files.update(_cassettes(record))
     _refuse_secrets(files)
     manifest = manifest_bytes(build_manifest(record, files))

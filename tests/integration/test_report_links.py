@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from mmlite_conformance.bundle.manifest import BundleError
 from mmlite_conformance.bundle.pack import pack
 from mmlite_conformance.suite.contract_refs import anchors
 from tests.integration.conftest import SuiteRun
@@ -81,8 +82,8 @@ def test_every_link_of_the_report_resolves_beside_it_and_in_its_bundle(
     contract_links = [link for link in links if ".md#" in link]
     assert len(contract_links) >= MINIMUM_CONTRACT_LINKS, f"only {len(contract_links)} contract links"
     assert {link.split("#")[0] for link in contract_links} == {
-        "evidence/_contract/contract.md",
-        "evidence/_contract/current-api.md",
+        "contract/contract.md",
+        "contract/current-api.md",
     }
     assert broken(links, _read_beside(run.reports)) == []
     with zipfile.ZipFile(pack(run.reports, tmp_path / "bundle.zip")) as bundle:
@@ -90,14 +91,29 @@ def test_every_link_of_the_report_resolves_beside_it_and_in_its_bundle(
 
 
 def test_a_missing_file_and_a_wrong_anchor_are_reported() -> None:
-    files = {"evidence/_contract/contract.md": "# C\n## §5 Sending\n", "evidence/a.json": "{}"}
+    files = {"contract/contract.md": "# C\n## §5 Sending\n", "evidence/a.json": "{}"}
     links = [
-        "evidence/_contract/contract.md#5-sending",
-        "evidence/_contract/contract.md#6-nothing",
+        "contract/contract.md#5-sending",
+        "contract/contract.md#6-nothing",
         "evidence/a.json",
         "evidence/b%20c.json",
     ]
     assert broken(links, files.get) == [
-        "evidence/_contract/contract.md#6-nothing: no heading with this anchor",
+        "contract/contract.md#6-nothing: no heading with this anchor",
         "evidence/b%20c.json: no such file",
     ]
+
+
+def test_a_bundle_packs_the_documents_run_json_names_and_refuses_one_outside_its_folder(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    (reports / "contract").mkdir(parents=True)
+    (reports / "contract" / "contract.md").write_text("# C\n", encoding="utf-8")
+    record = {"run_id": "r1", "documents": {"folder": "contract", "files": ["contract.md"]}}
+    (reports / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    with zipfile.ZipFile(pack(reports, tmp_path / "ok.zip")) as bundle:
+        assert bundle.read("reports/contract/contract.md") == b"# C\n"
+    for name in ("../run.json", ".."):
+        record["documents"] = {"folder": "contract", "files": [name]}
+        (reports / "run.json").write_text(json.dumps(record), encoding="utf-8")
+        with pytest.raises(BundleError, match=f"the document {re.escape(name)} is outside its folder"):
+            pack(reports, tmp_path / "refused.zip")

@@ -12,7 +12,7 @@ import pytest
 from mmlite_conformance.suite.contract_refs import DOCS_FOLDER, ContractIndex
 from mmlite_conformance.suite.evidence import Exchange, Observation, ScenarioEvidence
 from mmlite_conformance.suite.report import REDACTOR, html
-from mmlite_conformance.suite.report.evidence_files import record_entry, write_evidence, written_files
+from mmlite_conformance.suite.report.evidence_files import documents_entry, record_entry, write_evidence, written_files
 from mmlite_conformance.suite.report.run import RUN_INFO, RunInfo
 from mmlite_conformance.suite.snippets import LANGUAGES
 from tests.fake_redactor import ReplacingRedactor
@@ -63,8 +63,8 @@ def test_the_style_shows_the_checked_tab_of_every_language() -> None:
 def test_each_reference_links_its_heading_and_an_unknown_one_stays_text() -> None:
     text = "CONTRACT §2, §6.2 <and> §13.9; RFC 9110 §10.2.3"
     assert html.linked(text, INDEX) == (
-        "CONTRACT <a class='mml-ref' href='evidence/_contract/contract.md#2-auth'>§2</a>, "
-        "<a class='mml-ref' href='evidence/_contract/contract.md#62-catalogue'>§6.2</a> &lt;and&gt; §13.9; "
+        "CONTRACT <a class='mml-ref' href='contract/contract.md#2-auth'>§2</a>, "
+        "<a class='mml-ref' href='contract/contract.md#62-catalogue'>§6.2</a> &lt;and&gt; §13.9; "
         "RFC 9110 §10.2.3"
     )
     assert html.linked("no reference <here>", INDEX) == "no reference &lt;here&gt;"
@@ -98,12 +98,12 @@ def _evidence(source: str) -> ScenarioEvidence:
 def test_the_cited_documents_are_copied_beside_the_evidence_once_and_named_in_run_json(tmp_path: Path) -> None:
     config = _config(tmp_path)
     write_evidence(_item(config, "test_plain"), _evidence("the guide"), "f.feature")
-    assert not (tmp_path / "evidence" / "_contract").exists()  # nothing cited, nothing copied
+    assert not (tmp_path / "contract").exists()  # nothing cited, nothing copied
     write_evidence(_item(config, "test_a"), _evidence("CONTRACT §2"), "f.feature")
     write_evidence(_item(config, "test_b"), _evidence("CONTRACT §6.2; CURRENT-API §1.2"), "f.feature")
-    copied = tmp_path / "evidence" / "_contract"
+    copied = tmp_path / "contract"
     assert sorted(p.name for p in copied.iterdir()) == ["contract.md", "current-api.md"]
     assert (copied / "contract.md").read_bytes() == (DOCS_FOLDER / "contract.md").read_bytes()
-    files = record_entry(config, tmp_path)["files"]
-    assert files[-2:] == ["_contract/contract.md", "_contract/current-api.md"]  # the bundle packs them
+    assert documents_entry(config, tmp_path) == {"folder": "contract", "files": ["contract.md", "current-api.md"]}
+    assert len(record_entry(config, tmp_path)["files"]) == 3  # the evidence files alone, one per scenario
     assert all(path.suffix == ".json" for path in written_files(config))  # the final scrub reads only the evidence

@@ -24,9 +24,9 @@ from mmlite_conformance.suite.report.staging import final_place
 #: the folder beside the HTML report that holds one JSON file per scenario
 EVIDENCE_FOLDER = "evidence"
 LINK_NAME = "Evidence (JSON)"
-#: inside the evidence folder: a copy of each contract document the evidence cites, which the report's references
-#: link to (beside the report as in a bundle); no feature's folder starts with "_" (`_safe` strips it)
-CITED_DOCUMENTS = "_contract"
+#: beside the evidence folder: a copy of each contract document the evidence cites, which the report's references
+#: link to (beside the report as in a bundle, where run.json's `documents` puts them)
+CITED_DOCUMENTS = "contract"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -55,7 +55,7 @@ class WrittenEvidence:
     """The evidence files of this run, relative to the evidence folder, in the order written."""
 
     names: list[str] = field(default_factory=list)
-    #: the contract documents copied beside them (`_contract/contract.md`, ...), each once
+    #: the contract documents copied beside the evidence folder (`contract.md`, ...), each once
     documents: list[str] = field(default_factory=list)
 
     def claim(self, name: str) -> str:
@@ -102,13 +102,19 @@ def write_evidence(item: pytest.Item, evidence: ScenarioEvidence, feature_file: 
         record.names.remove(name)
         run_info(item.config).warnings.append(f"evidence file {name} not written: {error.strerror or error}")
         return None
-    _keep_cited_documents(item.config, folder, record, evidence)
+    _keep_cited_documents(item.config, record, evidence)
     return quote(f"{EVIDENCE_FOLDER}/{name}")
 
 
 def cited_document_url(file: str) -> str:
     """The copy of a contract document (`contract.md`) the run keeps, relative to the HTML report."""
-    return quote(f"{EVIDENCE_FOLDER}/{CITED_DOCUMENTS}/{file}")
+    return quote(f"{CITED_DOCUMENTS}/{file}")
+
+
+def documents_folder(config: pytest.Config) -> Path | None:
+    """Where the cited contract documents are copied: beside the evidence folder (None: the run writes no report)."""
+    evidence = evidence_folder(config)
+    return evidence.parent / CITED_DOCUMENTS if evidence is not None else None
 
 
 def _strings(value: object) -> Iterator[str]:
@@ -122,23 +128,22 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _keep_cited_documents(
-    config: pytest.Config, folder: Path, record: WrittenEvidence, evidence: ScenarioEvidence
-) -> None:
-    """Copy each contract document the evidence cites into the evidence folder, once per run: the report's links
-    resolve beside the report and inside a bundle (which packs what run.json's `evidence` names)."""
+def _keep_cited_documents(config: pytest.Config, record: WrittenEvidence, evidence: ScenarioEvidence) -> None:
+    """Copy each contract document the evidence cites beside the evidence folder, once per run: the report's links
+    resolve beside the report and inside a bundle (which packs what run.json's `documents` names)."""
+    folder = documents_folder(config)
     cited = project_index().cited("\n\n".join(_strings(evidence_as_dict(evidence))))
     for document in sorted(cited):
-        relative = f"{CITED_DOCUMENTS}/{DOCUMENT_FILES[document]}"
-        if relative in record.documents:
+        name = DOCUMENT_FILES[document]
+        if folder is None or name in record.documents:
             continue
         try:
-            (folder / CITED_DOCUMENTS).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(DOCS_FOLDER / DOCUMENT_FILES[document], folder / relative)
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(DOCS_FOLDER / name, folder / name)
         except OSError as error:
-            run_info(config).warnings.append(f"cited document {relative} not copied: {error.strerror or error}")
+            run_info(config).warnings.append(f"cited document {name} not copied: {error.strerror or error}")
             continue
-        record.documents.append(relative)
+        record.documents.append(name)
 
 
 def record_entry(config: pytest.Config, folder: Path) -> dict[str, Any]:
@@ -150,4 +155,14 @@ def record_entry(config: pytest.Config, folder: Path) -> dict[str, Any]:
         return {"folder": EVIDENCE_FOLDER, "files": []}
     beside = evidence.parent.resolve() == folder.resolve()
     place = EVIDENCE_FOLDER if beside else str(final_place(config, evidence).resolve())
-    return {"folder": place, "files": [*found.names, *found.documents] if found is not None else []}
+    return {"folder": place, "files": list(found.names) if found is not None else []}
+
+
+def documents_entry(config: pytest.Config, folder: Path) -> dict[str, Any]:
+    """run.json's `documents`: the contract documents the report links to, where they are (as `record_entry`)."""
+    documents, found = documents_folder(config), config.stash.get(_WRITTEN, None)
+    if documents is None:
+        return {"folder": CITED_DOCUMENTS, "files": []}
+    beside = documents.parent.resolve() == folder.resolve()
+    place = CITED_DOCUMENTS if beside else str(final_place(config, documents).resolve())
+    return {"folder": place, "files": list(found.documents) if found is not None else []}

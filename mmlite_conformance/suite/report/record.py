@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from mmlite_conformance.suite.report.evidence_files import record_entry
+from mmlite_conformance.suite.report.evidence_files import documents_entry, record_entry
 from mmlite_conformance.suite.report.files import RUN_RECORD, artefact, reports_folder
 from mmlite_conformance.suite.report.ledger import ScenarioOutcome, ledger
 from mmlite_conformance.suite.report.run import RunInfo, redactor, run_info
@@ -86,6 +86,7 @@ def run_record(config: pytest.Config, folder: Path) -> dict[str, Any]:
         "requirements": requirements(scenarios, found.words),
         "reports": _reports(config, folder),
         "evidence": record_entry(config, folder),
+        "documents": documents_entry(config, folder),
         "cassettes": _cassettes(info),
         "target_files": [name for name in info.target_files if (folder / name).is_file()],
     }
