@@ -78,7 +78,8 @@ def test_every_link_of_the_report_resolves_beside_it_and_in_its_bundle(
 ) -> None:
     run = run_suite()  # its verdicts are other tests' subject: links must resolve whatever they are
     assert (run.reports / "report.html").is_file(), run.output[-3000:]
-    links = report_links((run.reports / "report.html").read_text(encoding="utf-8"))
+    page = (run.reports / "report.html").read_text(encoding="utf-8")
+    links = report_links(page)
     contract_links = [link for link in links if ".md#" in link]
     assert len(contract_links) >= MINIMUM_CONTRACT_LINKS, f"only {len(contract_links)} contract links"
     assert {link.split("#")[0] for link in contract_links} == {
@@ -86,6 +87,8 @@ def test_every_link_of_the_report_resolves_beside_it_and_in_its_bundle(
         "contract/current-api.md",
     }
     assert broken(links, _read_beside(run.reports)) == []
+    ids = re.findall(r"id='([^']+)'", html.unescape(page))  # the reproducer tabs' radio inputs, all rows expanded
+    assert len(ids) >= 3 * 35 and len(set(ids)) == len(ids), "a tab id is repeated on the page"
     with zipfile.ZipFile(pack(run.reports, tmp_path / "bundle.zip")) as bundle:
         assert broken(links, _read_in(bundle, "reports")) == []
 
