@@ -141,5 +141,8 @@ def test_a_reference_that_does_not_resolve_stops_the_build(text: str, message: s
 
 
 def test_plain_text_runs_pass_through_the_plain_hook_and_markup_does_not() -> None:
-    rendered = render_markdown("x `c` y\n\n- item", plain=lambda text: f"[{text.upper()}]")
-    assert rendered.html == "<p>[X ]<code>c</code>[ Y]</p>\n<ul>\n<li>[ITEM]</li>\n</ul>"
+    rendered = render_markdown("x `c` y\n\n- item *[in](#a) link*", plain=lambda text: f"[{text.upper()}]")
+    # a link's text is only escaped: links do not nest
+    assert rendered.html == (
+        '<p>[X ]<code>c</code>[ Y]</p>\n<ul>\n<li>[ITEM ]<em>[]<a href="#a">in</a>[ LINK]</em>[]</li>\n</ul>'
+    )

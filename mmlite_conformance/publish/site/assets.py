@@ -50,7 +50,7 @@ ul.sources { font-size: 13px; word-break: break-all; }
 .tabs > input:checked + label { background: #fff; font-weight: 700; }
 .tabs > input:focus-visible + label { outline: 2px solid var(--accent); }
 .tabs > div.panel { display: none; }
-.tabs > div.panel pre { margin-top: 0; }
+.tabs > div.panel pre { margin-top: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 @media print { .tabs > div.panel { display: block; } .tabs > label { display: none; } }
 """
 

@@ -171,30 +171,32 @@ class _Renderer:
 
     # -- inline --------------------------------------------------------------------------------------------------
 
-    def inline(self, text: str) -> str:
+    def inline(self, text: str, *, in_link: bool = False) -> str:
+        # the text of a link is only escaped: the plain-text hook may add links, and links do not nest
+        plain = escape if in_link else self.plain
         pieces: list[str] = []
         done = 0
         for match in _INLINE.finditer(text):
-            pieces.append(self.plain(text[done : match.start()]))
-            pieces.append(self._inline_token(match))
+            pieces.append(plain(text[done : match.start()]))
+            pieces.append(self._inline_token(match, in_link=in_link))
             done = match.end()
-        pieces.append(self.plain(text[done:]))
+        pieces.append(plain(text[done:]))
         return "".join(pieces)
 
-    def _inline_token(self, match: re.Match[str]) -> str:
+    def _inline_token(self, match: re.Match[str], *, in_link: bool) -> str:
         if match["code"] is not None:
             return f"<code>{escape(match['code'])}</code>"
         if match["target"] is not None:
-            return _anchor(self.rewrite(match["target"]), self.inline(match["text"]))
+            return _anchor(self.rewrite(match["target"]), self.inline(match["text"], in_link=True))
         if match["label"] is not None:
             url = self.definitions.get(match["label"])
             if url is None:
                 raise ValueError(f"the Markdown link [{match['ref_text']}][{match['label']}] has no definition")
-            return _anchor(self.rewrite(url), self.inline(match["ref_text"]))
+            return _anchor(self.rewrite(url), self.inline(match["ref_text"], in_link=True))
         if match["strong"] is not None:
-            return f"<strong>{self.inline(match['strong'])}</strong>"
+            return f"<strong>{self.inline(match['strong'], in_link=in_link)}</strong>"
         if match["em"] is not None:
-            return f"<em>{self.inline(match['em'])}</em>"
+            return f"<em>{self.inline(match['em'], in_link=in_link)}</em>"
         return escape(match["escaped"])
 
 
