@@ -65,7 +65,7 @@ def collection(catalog: Catalog) -> dict[str, Any]:
     return {
         "info": {"name": "MM Lite: the partner guide, tested", "description": ABOUT, "schema": SCHEMA_URL},
         "item": list(folders.values()),
-        "variable": [{"key": "template_name", "value": ""}],
+        "variable": [{"key": name, "value": ""} for name in ("template_name", "message_id")],
     }
 
 

@@ -94,7 +94,8 @@ SUCCESSFUL_SEND = Check(
     """  pm.expect(pm.response.code).to.be.within(200, 299);
   pm.expect(body.messaging_product).to.eql("whatsapp");
   pm.expect(body.contacts[0]).to.be.an("object");
-  pm.expect(body.messages[0].id).to.be.a("string").and.match(/^wamid\\./);""",
+  pm.expect(body.messages[0].id).to.be.a("string").and.match(/^wamid\\./);
+  pm.collectionVariables.set("message_id", body.messages[0].id);""",
 )
 ERROR_BODY = Check(
     "an error answer: a JSON object with `error` or `detail` (its HTTP status is only observed)",

@@ -86,6 +86,19 @@ def _user_writes(item_id: str) -> RequestItem:
     return item
 
 
+def _user_reads(item_id: str) -> RequestItem:
+    item = _read_webhook(
+        item_id,
+        "By hand: the user reads the message on the test phone",
+        "Open the chat on the phone {{recipient}} so the message is read (the phone must have read receipts on). "
+        "This request only confirms where its statuses go: {{webhook_url}}. Then look at your listener: the "
+        "statuses sent, delivered and read must arrive for the message the send above stored in the collection "
+        "variable message_id.",
+    )
+    item.checks.append(REPORTED_URL)
+    return item
+
+
 def _sync_wait(item_id: str) -> RequestItem:
     request = {
         "method": "GET",
@@ -140,6 +153,7 @@ _action(r"the template list shows the new template with category \"\w+\"", Recor
 _action(r"the sync window has passed since the template was created", ByHand(_sync_wait))
 _action(r'the user sends "Hello" followed by a fresh nonce from their phone', ByHand(_user_writes))
 _action(r"a test notification is posted to the suite's receiver URL", ByHand(_test_notification))
+_action(r"status webhooks for the message report .*, then read", ByHand(_user_reads))
 
 
 def _find_action(step: Step) -> Action | None:

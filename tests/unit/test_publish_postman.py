@@ -96,6 +96,7 @@ def test_template_creation_takes_a_unique_name_per_run() -> None:
 def test_steps_a_person_does_are_requests_that_say_what_to_do() -> None:
     names = [item["name"] for item in _requests(BUILT["item"])]
     assert 'By hand: the user sends "Hello" from the test phone' in names
+    assert names.count("By hand: the user reads the message on the test phone") == 2  # S1c, S1d: "then read"
     assert "Wait out the template sync window" in names
     wait = next(item for item in _requests(BUILT["item"]) if item["name"] == "Wait out the template sync window")
     assert any("template_sync_wait_seconds" in line for event in wait["event"] for line in event["script"]["exec"])
