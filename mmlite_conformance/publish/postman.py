@@ -34,11 +34,16 @@ _NOTE_HEADINGS = {
     "observed": "Recorded by the suite, never asserted (the contract leaves it open):",
 }
 ABOUT = """\
-The guide "MM Lite for partners" as requests, one folder per section, generated from the conformance suite's
+360dialog's MM Lite guide for partners as requests, one folder per section, generated from the conformance suite's
 feature files; each request's saved example is the answer the suite recorded (redacted). Fill the environment:
 D360_API_KEY (your sandbox key), recipient (your test phone), webhook_url (your listener). Tests assert what each
 scenario requires strictly (error codes, bodies, the error wrapper); HTTP statuses of errors are only observed.
-Steps a person does (writing from the phone, waiting for a template to sync) are requests that say what to do."""
+Steps a person does (writing from the phone, reading, waiting for a template to sync) are requests that say what
+to do. contract_profile "alpha" expects the guide's answers; "ga" also accepts today's (134100 for a non-marketing
+template, a Cloud API fallback for a number not onboarded): then set mm_lite_url to {base}/marketing_messages.
+Against the emulator (mmlite-conformance emulator --template-sync-delay 2): base_url http://127.0.0.1:PORT, mm_lite_url
+http://127.0.0.1:PORT/mmlite/marketing_messages, D360_API_KEY emulator-sandbox-key (D360_NOT_ONBOARDED_API_KEY
+emulator-not-onboarded-key), template_sync_wait_seconds 3.""".replace("{base}", CLOUD_API_BASE_URL)
 
 
 def request_items(catalog: Catalog) -> Iterable[tuple[Section, Scenario, Instance, list[RequestItem]]]:
