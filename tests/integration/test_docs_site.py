@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import html
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -161,7 +162,9 @@ def _scenario(site: Path, page: str, anchor: str) -> str:
 
 def test_strict_checks_and_observations_are_told_apart(site: Path) -> None:
     refused = _scenario(site, "guide-2_first_mm_lite_message.html", "a-ttl-outside-the-marketing-range-is-refused")
-    strict, observed = re.search(r'class="strict">(.*?)</div><div class="observed">(.*?)</div>', refused, re.S).groups()  # type: ignore[union-attr]
+    verdicts = re.search(r'class="strict">(.*?)</div><div class="observed">(.*?)</div>', refused, re.S)
+    assert verdicts is not None
+    strict, observed = verdicts.groups()
     assert "the request is rejected with an error response" in strict
     assert "recorded as an observation" not in strict
     assert re.findall(r"<li>(.*?)</li>", observed) == [
@@ -191,8 +194,15 @@ def test_each_recorded_exchange_is_shown_with_its_reproducers_in_three_languages
 
 
 def test_recordings_say_where_they_come_from(site: Path) -> None:
-    notes = set(re.findall(r"Recording: ([^<(]+)", "".join(_guide_pages(site).values())))
-    assert notes == {"recorded from the embedded emulator, not from 360dialog's sandbox ".replace("'", "&#x27;")}
+    tapes = [
+        json.loads(path.read_text(encoding="utf-8"))["provenance"]
+        for feature in FEATURES
+        for path in (REPO / "cassettes" / feature.stem).glob("*.webhooks.json")
+    ]
+    shown = re.findall(r"Recording: ([^<]+)\.</p>", html.unescape("".join(_guide_pages(site).values())))
+    assert len(shown) == len(tapes) > 0
+    for provenance in tapes:  # the shipped recordings say they come from the emulator, and the site repeats it
+        assert any(note.startswith(f"{provenance['note']} (on {provenance['recorded_at']}") for note in shown)
 
 
 # --- nothing leaks -------------------------------------------------------------------------------------------------
