@@ -55,11 +55,18 @@ Feature: 3. Expected errors
     is checked strictly and the code is only recorded. Today's API may instead
     serve such a number through the Cloud API (Meta's default fallback,
     360dialog's smart routing; CURRENT-API §1.8, §1.9): the ga profile accepts
-    that too, while 360dialog still documents the terms error.
+    that too, while 360dialog still documents the terms error. A send served
+    instead of refused proves a fallback only if its statuses are priced as the
+    Cloud API prices marketing ("marketing"): "marketing_lite" would mean MM Lite
+    carried a message for a business that never accepted its terms (CONTRACT
+    §7.1). Those statuses go to that number's own webhook URL, so the suite
+    points it at its receiver first.
     Given the partner uses the API key of a number not onboarded to MM Lite
+    And that number's webhook URL points to the suite's receiver
     And a template message "marketing_text_no_param" in "en" for the test recipient
     When the partner sends the message via MM Lite
     Then the answer is the contract profile's: alpha a refusal, ga a refusal or a Cloud API fallback
+    And a fallback is priced as the Cloud API prices a marketing template: category "marketing"
     And a refusal's error message starts with "(#200) You must accept the Marketing Messages Lite API terms"
     And a refusal is wrapped in "detail"
     And a refusal's error code is recorded as an observation (published: 131055)

@@ -10,6 +10,7 @@ from mmlite_conformance.suite import (
     ApiClient,
     ApiResponse,
     Conformance,
+    Credentials,
     Settings,
     Target,
     User,
@@ -27,6 +28,12 @@ from steps.common_steps import step
 @given("the webhook URL points to the suite's receiver")
 def _(api: ApiClient, target: Target, conformance: Conformance) -> None:
     conformance.ok_status(api.set_webhook(target.webhook_url()))
+
+
+@given("that number's webhook URL points to the suite's receiver")
+def _(credentials: Credentials, api: ApiClient, target: Target, conformance: Conformance) -> None:
+    label = "set webhook URL of that number"
+    conformance.ok_status(api.set_webhook(target.webhook_url(), api_key=credentials.api_key, label=label))
 
 
 @given("the user has written to the sandbox number within the last 24 hours")
@@ -142,6 +149,24 @@ def _(status_webhooks: list[Any], response: ApiResponse, conformance: Conformanc
 @then(step('every status webhook with pricing says category "{category}"'))
 def _(category: str, status_webhooks: list[Any], response: ApiResponse, conformance: Conformance) -> None:
     conformance.pricing_category(statuses_of(status_webhooks, conformance.message_id(response)), category)
+
+
+@then(step('a fallback is priced as the Cloud API prices a marketing template: category "{category}"'))
+def _(
+    category: str,
+    refused: bool,
+    response: ApiResponse,
+    webhooks: WebhookStore,
+    settings: Settings,
+    conformance: Conformance,
+) -> None:
+    if refused:
+        conformance.note("not applicable: the send was refused, so nothing fell back")
+        return
+    message_id = conformance.successful_send(response)
+    statuses = statuses_of(status_trail(webhooks, message_id, ("sent",), timeout=settings.wait_timeout), message_id)
+    conformance.some_priced(statuses)  # a served send with no priced status would leave the route unproven
+    conformance.pricing_category(statuses, category)
 
 
 @then(step("every status webhook with pricing says the contract profile's category: {choice:ContractChoice}"))

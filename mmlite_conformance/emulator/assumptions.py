@@ -501,6 +501,17 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "CURRENT-API §1.4 ('an usual Cloud API response is expected'; whether message_status passes through is "
         "undocumented), §1.8 ('transparent to the client').",
     ),
+    Assumption(
+        "A87",
+        "MM Lite for a number not onboarded: Cloud API fallback (opt-in)",
+        "Off by default and in the alpha contract profile: the terms error (A04). --mm-lite-fallback "
+        "(EmulatorConfig(mm_lite_fallback=True), the suite's emulator target in the ga contract profile) serves "
+        "such a send through the Cloud API instead: 200 in the Cloud API's shape (no message_status), statuses to "
+        "that number's webhook billed 'marketing', the template's TTL not applied. Every other refusal of "
+        "/marketing_messages stays.",
+        "CURRENT-API §1.8 (Meta's product_policy CLOUD_API_FALLBACK is the default; 'the webhook category is then "
+        "marketing'), §1.9; whether 360dialog passes Meta's fallback through on /marketing_messages is undocumented.",
+    ),
 )
 
 

@@ -107,6 +107,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="route MARKETING templates on /messages via MM Lite (marketing_lite), falling back to the Cloud API "
         "when the number is not onboarded or the template not synced, as 360dialog's GA does (A84-A86)",
     )
+    parser.add_argument(
+        "--mm-lite-fallback",
+        action="store_true",
+        help="deliver an MM Lite send for a number not onboarded through the Cloud API (billed 'marketing') instead "
+        "of the terms error, as Meta's default product policy does (A87)",
+    )
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="enable a fault (repeatable)")
     parser.add_argument("--list-faults", action="store_true", help="describe every fault and exit")
     parser.add_argument(
@@ -203,6 +209,7 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         journal=args.journal,
         graph_alias=args.graph_alias,
         smart_routing=args.smart_routing,
+        mm_lite_fallback=args.mm_lite_fallback,
         deliver_to_any_host=args.deliver_anywhere,
         profile=args.profile,
     )

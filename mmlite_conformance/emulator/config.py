@@ -99,6 +99,7 @@ class EmulatorConfig:
     profile_seed: int | None = None  # seed of the profile's variations (None: `seed`)
     graph_alias: bool = False  # also serve /{version}/{phone_number_id}/messages etc. (A80-A83)
     smart_routing: bool = False  # /messages sends MARKETING templates via MM Lite when it can (A84-A86)
+    mm_lite_fallback: bool = False  # MM Lite serves a number not onboarded through the Cloud API (A87)
 
     def __post_init__(self) -> None:
         try:

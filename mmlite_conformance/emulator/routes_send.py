@@ -69,8 +69,11 @@ async def send_mm_lite(request: Request, state: EmulatorState) -> Response:
     payload = await read_json(request, state)
     send = parse_envelope(payload, MM_RECIPIENT_TYPES)
     faults = state.faults
-    if not account.mm_lite_onboarded and fx.NOT_ONBOARDED_ALLOWED not in faults:
-        raise ApiError("terms_not_accepted")
+    fallback = False
+    if not account.mm_lite_onboarded and fx.NOT_ONBOARDED_ALLOWED not in faults:  # the fault: MM Lite serves it
+        if not state.config.mm_lite_fallback:
+            raise ApiError("terms_not_accepted")
+        fallback = True  # the Cloud API serves it (A87)
     if send.type != "template" and fx.MM_LITE_ACCEPTS_TEXT not in faults:
         raise ApiError("non_template")
     validate_type(send)
@@ -88,6 +91,8 @@ async def send_mm_lite(request: Request, state: EmulatorState) -> Response:
         if ttl is None:
             ttl = template.ttl_seconds
     _check_rate(state, account, send.recipient_key, now)
+    if fallback:  # answered in the Cloud API's shape (no message_status), billed as the Cloud API bills marketing
+        return _accept(state, account, send, now, "cloud", "marketing", template, None, cloud_answer=True)
     category = "marketing" if fx.MARKETING_INSTEAD_OF_MARKETING_LITE in faults else "marketing_lite"
     return _accept(state, account, send, now, "mm_lite", category, template, ttl)
 

@@ -168,8 +168,10 @@ class ApiClient:
             status=response.status_code, headers=dict(response.headers), body=parsed, text=text, exchange=exchange
         )
 
-    def set_webhook(self, url: str, path: str = WEBHOOK_PATH, *, label: str = "set webhook URL") -> ApiResponse:
-        return self.request(label, "POST", path, json={"url": url})
+    def set_webhook(
+        self, url: str, path: str = WEBHOOK_PATH, *, label: str = "set webhook URL", api_key: ApiKey = None
+    ) -> ApiResponse:
+        return self.request(label, "POST", path, json={"url": url}, api_key=api_key)
 
     def get_webhook(self, path: str = WEBHOOK_PATH, *, label: str = "get webhook URL") -> ApiResponse:
         return self.request(label, "GET", path)

@@ -125,3 +125,30 @@ def test_on_the_status_webhooks_carry_marketing_lite(serve: ServerFactory, recei
     priced = [s["pricing"]["category"] for s in statuses if "pricing" in s]
     assert priced and set(priced) == {"marketing_lite"}
     assert {s["id"] for s in statuses} == {response.json()["messages"][0]["id"]}
+
+
+async def test_mm_lite_answers_the_terms_error_to_a_number_not_onboarded_unless_the_fallback_is_on() -> None:
+    """A87: off, the terms error (A04); on, the Cloud API serves the send: its answer and its bill say so."""
+    not_onboarded = {"D360-API-KEY": NOT_ONBOARDED_API_KEY}
+    async with emulator() as (client, _state):
+        refused = await client.post("/marketing_messages", json=template_send(), headers=not_onboarded)
+    assert refused.status_code == 403 and refused.json()["detail"]["error"]["code"] == 131055
+    async with emulator(mm_lite_fallback=True) as (client, state):
+        served = await client.post("/marketing_messages", json=template_send(), headers=not_onboarded)
+        onboarded = await client.post("/marketing_messages", json=template_send())
+        fallback, mm_lite = last_record(state, NOT_ONBOARDED_API_KEY), last_record(state)
+    assert served.status_code == 200 and "message_status" not in served.json()["messages"][0]
+    assert (fallback.api, fallback.category, fallback.expires_at) == ("cloud", "marketing", None)
+    assert onboarded.json()["messages"][0]["message_status"] == "accepted"  # an onboarded number: MM Lite as ever
+    assert (mm_lite.api, mm_lite.category) == ("mm_lite", "marketing_lite")
+
+
+async def test_the_not_onboarded_allowed_fault_wins_over_the_fallback() -> None:
+    """The fault has MM Lite itself serve the number (billed marketing_lite): what S3c's pricing step exposes."""
+    async with emulator(mm_lite_fallback=True, faults=frozenset({fx.NOT_ONBOARDED_ALLOWED})) as (client, state):
+        served = await client.post(
+            "/marketing_messages", json=template_send(), headers={"D360-API-KEY": NOT_ONBOARDED_API_KEY}
+        )
+        record = last_record(state, NOT_ONBOARDED_API_KEY)
+    assert served.status_code == 200
+    assert (record.api, record.category) == ("mm_lite", "marketing_lite")

@@ -13,7 +13,7 @@ import pytest
 
 from tests.integration.conftest import SuiteRun
 from tests.integration.platform_kit import failures
-from tests.integration.test_fault_matrix import S1D, S3B, SCB_CLOUD
+from tests.integration.test_fault_matrix import S1D, S3B, S3C, SCB_CLOUD
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -98,6 +98,26 @@ def test_134100_fails_alpha_at_the_code_and_needs_its_own_text_in_ga(run_suite: 
     assert all("the contract profile's error code: alpha 131055" in step for step in alpha_steps)
     assert all("expected the error message to start with '(#134100) Only" in f.message for f in ga_failures)
     assert all(f.step.startswith("And the error message starts with the text of its code") for f in ga_failures)
+
+
+def test_a_fallback_passes_ga_only_when_its_statuses_are_priced_as_the_cloud_apis(
+    run_suite: RunSuite, tmp_path: Path
+) -> None:
+    """ga's emulator serves a number not onboarded through the Cloud API (A87); the not_onboarded_allowed fault has
+    MM Lite serve it instead: both answer 200, only the pricing of the statuses tells them apart."""
+    select = ("--target", "emulator", "--contract", "ga", "-k", "has_not_accepted_the_terms")
+    fallback = run_suite(*select)
+    assert fallback.passed() == {S3C} and not fallback.failed(), fallback.output[-3000:]
+    evidence = json.loads((fallback.reports / "evidence" / "3_expected_errors" / f"{S3C}.json").read_text())
+    observed = [o["observed"] for step in evidence["steps"] for o in step["observations"]]
+    assert "a Cloud API fallback (HTTP 200), judged by contract profile ga" in observed
+    served = run_suite(*select, "--emulator-fault", "not_onboarded_allowed", reports=tmp_path / "served")
+    assert served.failed() == {S3C}, served.output[-3000:]
+    (failure,) = failures(served.reports).values()
+    assert failure.step.startswith("And a fallback is priced as the Cloud API prices a marketing template")
+    assert failure.message.startswith(
+        "ConformanceError: expected pricing.category 'marketing' on every priced status, got ['marketing_lite']"
+    )
 
 
 def test_a_bad_profile_is_one_configuration_error(run_suite: RunSuite) -> None:

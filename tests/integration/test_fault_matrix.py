@@ -162,6 +162,7 @@ MUST_FAIL: dict[str, dict[str, Pin]] = {
     "webhook_url_rejected": {
         **failing("Then the request succeeds", NOT_2XX_400, S1A_SET),
         **failing("Given the webhook URL points to the suite's receiver", NOT_2XX_400, S1A_GET, *S1),
+        **failing("And that number's webhook URL points to the suite's receiver", NOT_2XX_400, S3C),
     },
     # redefined with issue 11: timestamps that contradict the progression (a plain reversal of arrival is legitimate
     # and belongs to the realistic profile); statuses are judged by meaning, so only the timestamps can fail it

@@ -96,6 +96,7 @@ class EmulatorTarget(Target):
             profile=self._profile_name(),
             profile_seed=EMULATOR_SEED if self.settings.emulator_seed is None else self.settings.emulator_seed,
             smart_routing=self._ga,  # today's /messages routes marketing templates via MM Lite (A84-A86)
+            mm_lite_fallback=self._ga,  # and MM Lite falls back to the Cloud API for a number not onboarded (A87)
         )
 
     def save_artefacts(self, folder: Path | None, redactor: Redactor) -> list[str]:
