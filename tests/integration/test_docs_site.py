@@ -174,6 +174,9 @@ def test_strict_checks_and_observations_are_told_apart(site: Path) -> None:
     assert refused.count("<h4>Example: ttl=") == 4
     sent = _scenario(site, "guide-2_first_mm_lite_message.html", "a-marketing-template-is-sent-through-mm-lite")
     assert "nothing: every Then-step above is judged" in sent
+    assert "is recorded, not judged; an undocumented one fails" not in sent
+    bearer = _scenario(site, "guide-3_expected_errors.html", "the-api-key-written-with-a-bearer-prefix")
+    assert "is recorded, not judged; an undocumented one fails" in bearer  # its @observation tag
 
 
 def test_each_recorded_exchange_is_shown_with_its_reproducers_in_three_languages(site: Path) -> None:

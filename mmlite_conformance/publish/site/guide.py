@@ -19,6 +19,9 @@ from mmlite_conformance.publish.site.tapes import Tape
 INDEX = "index.html"
 #: a Then-step that records what came back instead of judging it (STEPS.md: "... is recorded as an observation")
 OBSERVATION_STEP = re.compile(r"\brecorded as an observation\b")
+#: the tag of a scenario that records which documented answer came back (its marker's description, pyproject.toml)
+OBSERVATION_TAG = "observation"
+OBSERVATION_TAG_NOTE = "Which of the documented answers came back is recorded, not judged; an undocumented one fails."
 
 
 @dataclass(slots=True, frozen=True)
@@ -194,6 +197,8 @@ def _verdicts(context: _SectionPage, scenario: Scenario) -> str:
         bullet_list(context.text(step.text) for step in observed)
         or '<p class="note">nothing: every Then-step above is judged</p>'
     )
+    if OBSERVATION_TAG in scenario.tags:
+        observed_items += f'<p class="note">{escape(OBSERVATION_TAG_NOTE)}</p>'
     return (
         '<div class="verdicts">'
         f'<div class="strict"><h4>Checked strictly (a deviation fails)</h4>{strict_items}</div>'
