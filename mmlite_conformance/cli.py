@@ -1,4 +1,4 @@
-"""Command line: `mmlite-conformance emulator|bundle|verify|keygen` (the suite itself runs with `pytest`)."""
+"""Command line: `mmlite-conformance emulator|bundle|verify|keygen|export|docs` (the suite runs with `pytest`)."""
 
 from __future__ import annotations
 
