@@ -4,9 +4,15 @@ Only a run of the suite loads this file (`pytest`, `pytest steps/...`): the proj
 ini file of their own, so pytest never reads it for them.
 """
 
+import gc
 from pathlib import PurePath
 
 import pytest
+
+# pytest and its plugins are loaded and live until the process ends: frozen, the cyclic garbage collector stops
+# walking them at each full collection while the suite imports its own modules (the plugin freezes again once the
+# scenarios are collected)
+gc.freeze()
 
 pytest_plugins = [
     "mmlite_conformance.suite.options",  # also an installed pytest11 entry point, so `--cassette-dir DIR` parses

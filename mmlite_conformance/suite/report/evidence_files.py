@@ -94,7 +94,8 @@ def write_evidence(item: pytest.Item, evidence: ScenarioEvidence, feature_file: 
     record = item.config.stash.setdefault(_WRITTEN, WrittenEvidence())
     name = record.claim(_name_of(item, feature_file))
     path = folder / name
-    text = json.dumps(evidence_as_dict(evidence), indent=2, ensure_ascii=False) + "\n"
+    data = evidence_as_dict(evidence)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -102,7 +103,7 @@ def write_evidence(item: pytest.Item, evidence: ScenarioEvidence, feature_file: 
         record.names.remove(name)
         run_info(item.config).warnings.append(f"evidence file {name} not written: {error.strerror or error}")
         return None
-    _keep_cited_documents(item.config, record, evidence)
+    _keep_cited_documents(item.config, record, data)
     return quote(f"{EVIDENCE_FOLDER}/{name}")
 
 
@@ -128,11 +129,13 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _keep_cited_documents(config: pytest.Config, record: WrittenEvidence, evidence: ScenarioEvidence) -> None:
-    """Copy each contract document the evidence cites beside the evidence folder, once per run: the report's links
-    resolve beside the report and inside a bundle (which packs what run.json's `documents` names)."""
+def _keep_cited_documents(config: pytest.Config, record: WrittenEvidence, evidence: dict[str, Any]) -> None:
+    """Copy each contract document the evidence (as written) cites beside the evidence folder, once per run: the
+    report's links resolve beside the report and inside a bundle (which packs what run.json's `documents` names)."""
     folder = documents_folder(config)
-    cited = project_index().cited("\n\n".join(_strings(evidence_as_dict(evidence))))
+    if folder is None or len(record.documents) == len(DOCUMENT_FILES):  # nothing left to copy: no need to look
+        return
+    cited = project_index().cited("\n\n".join(_strings(evidence)))
     for document in sorted(cited):
         name = DOCUMENT_FILES[document]
         if folder is None or name in record.documents:
