@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from mmlite_conformance.emulator import faults as fx
@@ -38,8 +38,42 @@ def routes(path: str, **handlers: Handler) -> list[RouteSpec]:
     return [RouteSpec(path, (method,), handler) for method, handler in handlers.items()]
 
 
+class JsonBytesResponse(Response):
+    """Encoded JSON with exactly Starlette's two headers (content-length, content-type), set without Starlette's
+    header assembly per response (its checks of media type and charset for arbitrary bodies)."""
+
+    media_type = "application/json"
+
+    def __init__(self, body: bytes, status_code: int = 200) -> None:
+        self.status_code = status_code
+        self.body = body
+        self.background = None
+        self.raw_headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+
+
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(dumps(body), status, headers, media_type="application/json")
+    if headers:
+        return Response(dumps(body), status, headers, media_type="application/json")
+    return JsonBytesResponse(dumps(body), status)
+
+
+async def read_body(request: Request) -> bytes:
+    """The whole body, read from the ASGI channel directly (Starlette's body() runs an async generator per request,
+    a tenth of a send's cost) and kept where Starlette keeps it, so each later read answers the same."""
+    cached = getattr(request, "_body", None)
+    if isinstance(cached, bytes):
+        return cached
+    chunks: list[bytes] = []
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    setattr(request, "_body", body)  # noqa: B010 - Starlette's own cache attribute, not declared on the class
+    return body
 
 
 def authenticate(request: Request, state: EmulatorState, *, control: bool = False) -> AccountState:
@@ -51,7 +85,7 @@ def authenticate(request: Request, state: EmulatorState, *, control: bool = Fals
 
 
 async def read_json(request: Request, state: EmulatorState, *, optional: bool = False) -> dict[str, Any]:
-    raw = await request.body()
+    raw = await read_body(request)
     if optional and not raw.strip():
         return {}
     content_type = request.headers.get("content-type", "")
@@ -82,7 +116,7 @@ def invalid_token_response(state: EmulatorState) -> Response:
 
 async def _recipient(request: Request) -> str | None:
     try:
-        to = loads(await request.body()).get("to")
+        to = loads(await read_body(request)).get("to")
     except (ValueError, AttributeError):
         return None
     return to.translate(PHONE_PUNCTUATION) if isinstance(to, str) else None

@@ -50,8 +50,11 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
 
 def loads(raw: bytes) -> Any:
     """Parse a request body; ValueError (UnsafeJsonError among them) when it is not JSON the emulator can echo."""
+    # an object whose second byte is no NUL is UTF-8 to json.detect_encoding too (no BOM, not UTF-16/32): asked only
+    # for other bodies
+    encoding = "utf-8" if raw[:1] == b"{" and raw[1:2] != b"\x00" else json.detect_encoding(raw)
     try:
-        body = _DECODER.decode(raw.decode(json.detect_encoding(raw)))  # strict: no encoded surrogates
+        body = _DECODER.decode(raw.decode(encoding))  # strict: no encoded surrogates
     except RecursionError as exc:
         raise UnsafeJsonError("The body is nested too deeply.") from exc
     if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and _depth_exceeds(body, MAX_DEPTH):

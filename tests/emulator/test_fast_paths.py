@@ -1,0 +1,78 @@
+"""The send path's shortcuts answer exactly what Starlette's and json's general paths answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+
+from mmlite_conformance.emulator.http import JsonBytesResponse, json_response, read_body
+from mmlite_conformance.emulator.jsonio import loads
+from tests.emulator.emulator_helpers import KEY, ServerFactory, template_send
+
+pytestmark = [pytest.mark.unit, pytest.mark.anyio]
+
+BODY = {"to": "5521912345678", "text": {"body": "Olá 😀"}, "n": [1, 2.5]}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _request(messages: list[dict[str, Any]]) -> tuple[Request, list[dict[str, Any]]]:
+    left = list(messages)
+
+    async def receive() -> dict[str, Any]:
+        return left.pop(0)
+
+    return Request({"type": "http", "method": "POST", "headers": []}, receive), left
+
+
+async def test_a_body_in_several_chunks_is_read_whole_and_a_second_read_answers_the_same() -> None:
+    request, left = _request(
+        [
+            {"type": "http.request", "body": b'{"a":', "more_body": True},
+            {"type": "http.request", "body": b"", "more_body": True},
+            {"type": "http.request", "body": b"1}", "more_body": False},
+        ]
+    )
+    assert await read_body(request) == b'{"a":1}' and not left
+    assert await read_body(request) == b'{"a":1}'
+    assert await request.body() == b'{"a":1}'  # Starlette's own read agrees, without receiving again
+
+
+async def test_a_disconnect_before_the_end_of_the_body_is_starlettes_client_disconnect() -> None:
+    request, _ = _request([{"type": "http.request", "body": b"{", "more_body": True}, {"type": "http.disconnect"}])
+    with pytest.raises(ClientDisconnect):
+        await read_body(request)
+
+
+@pytest.mark.parametrize("status", [200, 400, 404])
+def test_the_json_response_has_starlettes_headers_status_and_body(status: int) -> None:
+    fast = json_response(BODY, status)
+    general = Response(fast.body, status, media_type="application/json")
+    assert isinstance(fast, JsonBytesResponse)
+    assert (fast.status_code, fast.body, fast.raw_headers) == (general.status_code, general.body, general.raw_headers)
+    assert json.loads(bytes(fast.body)) == BODY
+
+
+def test_a_json_response_with_extra_headers_keeps_them() -> None:
+    response = json_response(BODY, 429, {"Retry-After": "1"})
+    assert response.headers["retry-after"] == "1" and response.headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-16", "utf-32"])
+def test_bodies_in_every_encoding_json_detects_still_parse(encoding: str) -> None:
+    assert loads(json.dumps(BODY, ensure_ascii=False).encode(encoding)) == BODY
+
+
+def test_a_send_over_a_real_connection_still_answers_200_twice_on_keep_alive(serve: ServerFactory) -> None:
+    _server, client = serve()
+    for _ in range(2):
+        response = client.post("/marketing_messages", json=template_send(), headers=KEY)
+        assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+        assert int(response.headers["content-length"]) == len(response.content)
