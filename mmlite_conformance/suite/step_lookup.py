@@ -63,7 +63,7 @@ def _names_registered(fixturemanager: Any) -> int:
 def install() -> bool:
     """Put the faster lookup in pytest-bdd's place, once; False (nothing changed) when pytest-bdd lacks a piece."""
     # `pytest_bdd.scenario` the attribute is the decorator; the module is only reachable by its full name
-    bdd_scenario = importlib.import_module("pytest_bdd.scenario")
+    bdd_scenario: Any = importlib.import_module("pytest_bdd.scenario")
     bdd_compat = importlib.import_module("pytest_bdd.compat")
     needed = (
         (bdd_scenario, "find_fixturedefs_for_step"),
@@ -74,5 +74,5 @@ def install() -> bool:
     if not all(hasattr(module, name) for module, name in needed):
         return False
     if not getattr(bdd_scenario.find_fixturedefs_for_step, _FASTER, False):
-        setattr(bdd_scenario, "find_fixturedefs_for_step", faster(bdd_scenario, bdd_compat))
+        bdd_scenario.find_fixturedefs_for_step = faster(bdd_scenario, bdd_compat)
     return True

@@ -6,6 +6,7 @@ import importlib
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,7 +151,7 @@ def test_the_comparison_catches_a_lookup_that_ignores_where_the_test_is(
 
 
 def test_install_is_idempotent_and_keeps_pytest_bdds_name() -> None:
-    bdd_scenario = importlib.import_module("pytest_bdd.scenario")
+    bdd_scenario: Any = importlib.import_module("pytest_bdd.scenario")
     before = bdd_scenario.find_fixturedefs_for_step
     try:
         assert step_lookup.install() and step_lookup.install()
@@ -158,4 +159,4 @@ def test_install_is_idempotent_and_keeps_pytest_bdds_name() -> None:
         assert installed.__name__ == "find_fixturedefs_for_step"
         assert step_lookup.install() and bdd_scenario.find_fixturedefs_for_step is installed
     finally:
-        setattr(bdd_scenario, "find_fixturedefs_for_step", before)
+        bdd_scenario.find_fixturedefs_for_step = before
