@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mmlite_conformance.contract import ALPHA_MARKETING_MESSAGES_PATH
+from mmlite_conformance.contract import ALPHA_MARKETING_MESSAGES_PATH, MARKETING_MESSAGES_PATH
 from mmlite_conformance.emulator import DEFAULT_API_KEY, NOT_ONBOARDED_API_KEY, EmulatorConfig, EmulatorServer
 from mmlite_conformance.publish.postman import export
 from tests.postman.newman_kit import Listener, Outcome, listener, newman_binary, run_newman
@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 #: the emulator's sync window is short and real here: the collection's wait item really waits (no emulator control
 #: call in the collection, so the same requests run against the live sandbox with the 11-minute wait)
 SYNC_DELAY, SYNC_WAIT = 2.0, 3
+S3C = "3_expected_errors/test_mm_lite_refuses_a_number_whose_business_has_not_accepted_the_terms"
 #: the scenario instances whose MM Lite send checks the "detail" wrapper of the error (S3a, S3b twice, S3c)
 WRAPPED = {
     "3_expected_errors/test_mm_lite_refuses_a_plain_text_message",
@@ -45,24 +46,32 @@ def _request_items(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             yield from _request_items(item["item"])
 
 
-def _run(collection: Path, workdir: Path, faults: frozenset[str] = frozenset()) -> tuple[Outcome, Listener]:
-    config = EmulatorConfig(template_sync_delay=SYNC_DELAY, faults=faults)
+def _run(
+    collection: Path,
+    workdir: Path,
+    faults: frozenset[str] = frozenset(),
+    contract: str = "alpha",
+    judged_as: str | None = None,  # the environment's contract_profile, when not the emulator's world
+) -> tuple[Outcome, Listener]:
+    ga = contract == "ga"  # today's API: smart routing on /messages and the MM Lite fallback (A84-A87), GA path
+    config = EmulatorConfig(template_sync_delay=SYNC_DELAY, faults=faults, smart_routing=ga, mm_lite_fallback=ga)
     with EmulatorServer(config) as emulator, listener() as hook:
         environment = {
             "base_url": emulator.base_url,
-            "mm_lite_url": emulator.base_url + ALPHA_MARKETING_MESSAGES_PATH,
+            "mm_lite_url": emulator.base_url + (MARKETING_MESSAGES_PATH if ga else ALPHA_MARKETING_MESSAGES_PATH),
             "D360_API_KEY": DEFAULT_API_KEY,
             "D360_NOT_ONBOARDED_API_KEY": NOT_ONBOARDED_API_KEY,
             "recipient": "+55 11 98765-4321",
             "webhook_url": hook.url,
             "template_sync_wait_seconds": str(SYNC_WAIT),
-            "contract_profile": "alpha",
+            "contract_profile": judged_as or contract,
         }
         return run_newman(collection, environment, workdir), hook
 
 
-def test_every_request_passes_against_the_emulator(collection: Path, tmp_path: Path) -> None:
-    outcome, hook = _run(collection, tmp_path)
+@pytest.mark.parametrize("contract", ["alpha", "ga"])
+def test_every_request_passes_against_the_emulator(collection: Path, tmp_path: Path, contract: str) -> None:
+    outcome, hook = _run(collection, tmp_path, contract=contract)
     ids = {item["id"] for item in _request_items(_items(collection))}
     assert outcome.failed == {}, outcome.failed
     assert outcome.total > 0 and outcome.failures == 0
@@ -71,6 +80,15 @@ def test_every_request_passes_against_the_emulator(collection: Path, tmp_path: P
     )
     assert all(outcome.assertions[item] for item in ids)
     assert any(isinstance(body, dict) and body.get("entry") for body in hook.bodies), "the listener got no webhook"
+
+
+def test_todays_api_judged_by_the_guides_profile_fails_where_they_differ(collection: Path, tmp_path: Path) -> None:
+    """The ga run above passes because the collection reads contract_profile: judged as alpha, the emulator in
+    today's world fails exactly S3c, whose number not onboarded is served through the Cloud API (A87)."""
+    outcome, _ = _run(collection, tmp_path, contract="ga", judged_as="alpha")
+    assert {item.rsplit("/", 1)[0] for item in outcome.failed} == {S3C}, outcome.failed
+    answer = "the contract profile's answer: alpha a refusal, ga a refusal or a Cloud API fallback"
+    assert all(titles == [answer] for titles in outcome.failed.values()), outcome.failed
 
 
 WRAPPER_CHECKS = {
