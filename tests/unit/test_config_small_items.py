@@ -6,22 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from mmlite_conformance.suite.config import ConfigError, Settings, load_settings
 from mmlite_conformance.suite.config.values import RECIPIENT_FORMAT
-from mmlite_conformance.suite.targets import DEFAULT_TARGET, profiles
+from mmlite_conformance.suite.targets import DEFAULT_TARGET
+from tests.unit.test_config import load, problems_of
 
 pytestmark = pytest.mark.unit
 README = Path(__file__).resolve().parents[2] / "README.md"
-
-
-def load(options: dict[str, object], environ: dict[str, str]) -> Settings:
-    return load_settings(options, environ, profiles(), DEFAULT_TARGET)
-
-
-def problems_of(options: dict[str, object], environ: dict[str, str]) -> list[str]:
-    with pytest.raises(ConfigError) as error:
-        load(options, environ)
-    return list(error.value.problems)
 
 
 @pytest.mark.parametrize("given", ["", "  "])
@@ -38,9 +28,9 @@ def test_a_named_target_and_no_target_still_load() -> None:
 @pytest.mark.parametrize("target", ["emulator", "replay"])
 def test_a_malformed_template_language_is_refused_by_every_target(target: str) -> None:
     problems = problems_of({"target": target}, {"MMLITE_TEMPLATE_LANGUAGE": "en us!"})
-    assert problems == [
-        "MMLITE_TEMPLATE_LANGUAGE='en us!' is not a WhatsApp language code; use e.g. 'en', 'en_US', 'pt_BR'."
-    ]
+    assert problems == (
+        "MMLITE_TEMPLATE_LANGUAGE='en us!' is not a WhatsApp language code; use e.g. 'en', 'en_US', 'pt_BR'.",
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "pt_BR", "fil"])

@@ -10,28 +10,15 @@ from mmlite_conformance.contract import ALPHA_MM_LITE_URL
 from mmlite_conformance.suite.checks import ConformanceError
 from mmlite_conformance.suite.config import (
     GA_MM_LITE_URL,
-    ConfigError,
-    Settings,
     code_texts,
     contract_choice,
-    load_settings,
 )
 from mmlite_conformance.suite.conformance import Conformance
-from mmlite_conformance.suite.targets import DEFAULT_TARGET, create_target, profiles
+from mmlite_conformance.suite.targets import create_target
 from tests.unit.conformance_kit import judging
-from tests.unit.test_config import LIVE_ENV
+from tests.unit.test_config import LIVE_ENV, load, problems_of
 
 pytestmark = pytest.mark.unit
-
-
-def load(options: dict[str, object], environ: dict[str, str]) -> Settings:
-    return load_settings(options, environ, profiles(), DEFAULT_TARGET)
-
-
-def problems_of(options: dict[str, object], environ: dict[str, str]) -> tuple[str, ...]:
-    with pytest.raises(ConfigError) as caught:
-        load(options, environ)
-    return caught.value.problems
 
 
 @pytest.mark.parametrize(("target", "expected"), [("replay", "alpha"), ("emulator", "alpha"), ("live", "ga")])

@@ -6,21 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from mmlite_conformance.suite.config import ConfigError, Settings, load_settings
-from mmlite_conformance.suite.targets import DEFAULT_TARGET, EmulatorTarget, profiles
+from mmlite_conformance.suite.targets import EmulatorTarget, profiles
 from mmlite_conformance.suite.targets.emulator import EMULATOR_SEED
+from tests.unit.test_config import load, problems_of
 
 pytestmark = pytest.mark.unit
-
-
-def load(options: dict[str, object], environ: dict[str, str]) -> Settings:
-    return load_settings(options, environ, profiles(), DEFAULT_TARGET)
-
-
-def problems_of(options: dict[str, object], environ: dict[str, str]) -> tuple[str, ...]:
-    with pytest.raises(ConfigError) as caught:
-        load(options, environ)
-    return caught.value.problems
 
 
 def test_no_profile_leaves_the_emulator_its_defaults() -> None:
