@@ -14,8 +14,6 @@ StepStatus = Literal["passed", "failed", "skipped", "not run"]
 
 #: proof that an Exchange was built by `Exchange.capture`, the one place where its data is redacted
 _CAPTURED = object()
-#: request headers a reproducer leaves to its HTTP client (they say nothing about the request)
-_NOT_REPRODUCED = frozenset({"content-length", "host", "user-agent", "accept", "accept-encoding", "connection"})
 
 
 class Redacts(Protocol):
@@ -89,10 +87,9 @@ class Exchange:
 
     def reproducible(self) -> ReproducibleRequest:
         """The request as a reproducer sends it: the headers that say something about it, the body as sent."""
-        headers = tuple((n, v) for n, v in self.request_headers.items() if n.lower() not in _NOT_REPRODUCED)
         body = self.request_body
         text = body if body is None or isinstance(body, str) else json.dumps(body)
-        return ReproducibleRequest(self.method, self.url, headers, text)
+        return ReproducibleRequest.of(self.method, self.url, self.request_headers.items(), text)
 
     def reproducers(self) -> dict[str, str]:
         """The request in every reproducer language (`snippets.LANGUAGES`): secrets read from the environment."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -19,6 +19,9 @@ _SHELL_ACTIVE = re.compile(r'["\\$`]')
 #: line terminators JavaScript source may not hold raw in older engines: written as escapes
 _JS_LINE_SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029"})
 
+#: request headers a reproducer leaves to its HTTP client (they say nothing about the request)
+NOT_REPRODUCED = frozenset({"content-length", "host", "user-agent", "accept", "accept-encoding", "connection"})
+
 
 @dataclass(slots=True, frozen=True)
 class ReproducibleRequest:
@@ -30,6 +33,11 @@ class ReproducibleRequest:
     headers: tuple[tuple[str, str], ...]
     #: the exact text sent, or None
     body: str | None
+
+    @classmethod
+    def of(cls, method: str, url: str, headers: Iterable[tuple[str, str]], body: str | None) -> ReproducibleRequest:
+        """The request with only the headers that say something about it (NOT_REPRODUCED left to the client)."""
+        return cls(method, url, tuple((n, v) for n, v in headers if n.lower() not in NOT_REPRODUCED), body)
 
     def texts(self) -> tuple[str, ...]:
         """Every text a reproducer writes, in the order it writes them."""

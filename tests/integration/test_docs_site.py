@@ -205,7 +205,9 @@ def test_recordings_say_where_they_come_from(site: Path) -> None:
     shown = re.findall(r"Recording: ([^<]+)\.</p>", html.unescape("".join(_guide_pages(site).values())))
     assert len(shown) == len(tapes) > 0
     for provenance in tapes:  # the shipped recordings say they come from the emulator, and the site repeats it
-        assert any(note.startswith(f"{provenance['note']} (on {provenance['recorded_at']}") for note in shown)
+        clock = f"clock at recording {provenance['recorded_at']}"
+        real = f"on {provenance['recorded_on']}, " if "recorded_on" in provenance else ""
+        assert any(note.startswith(f"{provenance['note']} ({real}{clock}") for note in shown), provenance
 
 
 # --- nothing leaks -------------------------------------------------------------------------------------------------

@@ -171,3 +171,13 @@ def test_a_missing_node_skips_unless_required(
     monkeypatch.setenv(snippet_runner.REQUIRE_NODE_ENV, required)
     with pytest.raises(outcome, match="no interpreter for the node reproducers on PATH"):
         snippet_runner.require("node")
+
+
+def test_a_reproducer_leaves_the_client_headers_to_its_client_whatever_their_case() -> None:
+    request = ReproducibleRequest.of(
+        "POST",
+        "http://127.0.0.1:1/messages",
+        [("Host", "x"), ("content-length", "2"), ("User-Agent", "u"), ("D360-API-KEY", "<D360-API-KEY>")],
+        "{}",
+    )
+    assert request.headers == (("D360-API-KEY", "<D360-API-KEY>"),)

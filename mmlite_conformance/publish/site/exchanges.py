@@ -10,15 +10,13 @@ from mmlite_conformance.publish.site.render import Tab, body_block, code_block, 
 from mmlite_conformance.publish.site.tapes import Tape
 from mmlite_conformance.suite.snippets import LANGUAGES, ReproducibleRequest, render_all
 
-#: headers a reproducer leaves to its HTTP client (the same choice as the suite's evidence)
-NOT_REPRODUCED = frozenset({"content-length", "host", "user-agent", "accept", "accept-encoding", "connection"})
 #: the code-block language of each reproducer (a CSS class only)
 _CODE_LANGUAGE = {"curl": "sh", "python": "python", "node": "javascript"}
 
 
 def reproducible(exchange: Exchange) -> ReproducibleRequest:
-    headers = tuple((name, value) for name, value in exchange.request_headers if name not in NOT_REPRODUCED)
-    return ReproducibleRequest(exchange.method, exchange.url, headers, exchange.request_body or None)
+    body = exchange.request_body or None
+    return ReproducibleRequest.of(exchange.method, exchange.url, exchange.request_headers, body)
 
 
 def instance_html(instance: Instance, group: str, *, outline: bool, tape: Tape | None, nothing_recorded: str) -> str:

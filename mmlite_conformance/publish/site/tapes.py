@@ -11,6 +11,15 @@ from mmlite_conformance.suite.recording.errors import CassetteError
 from mmlite_conformance.suite.recording.files import read_tape
 from mmlite_conformance.suite.recording.naming import tape_name
 
+#: provenance key -> its words: `recorded_on` is the real date; `recorded_at` the recording's clock (the emulator's is
+#: frozen on purpose, so re-recording is byte-identical)
+_FACTS = (
+    ("recorded_on", "on"),
+    ("recorded_at", "clock at recording"),
+    ("suite_version", "suite"),
+    ("emulator_seed", "seed"),
+)
+
 
 @dataclass(slots=True, frozen=True)
 class Tape:
@@ -23,11 +32,7 @@ class Tape:
     def origin(self) -> str:
         """Where and when the recording was made, in one sentence (the catalog's exchanges carry no provenance)."""
         note = str(self.provenance.get("note") or f"recorded from the {self.provenance.get('target', '?')} target")
-        facts = [
-            f"{label} {self.provenance[key]}"
-            for key, label in (("recorded_at", "on"), ("suite_version", "suite"), ("emulator_seed", "seed"))
-            if self.provenance.get(key) is not None
-        ]
+        facts = [f"{label} {self.provenance[key]}" for key, label in _FACTS if self.provenance.get(key) is not None]
         return note + (f" ({', '.join(facts)})" if facts else "")
 
 
