@@ -70,7 +70,7 @@ def test_bodies_in_every_encoding_json_detects_still_parse(encoding: str) -> Non
     assert loads(json.dumps(BODY, ensure_ascii=False).encode(encoding)) == BODY
 
 
-def test_a_send_over_a_real_connection_still_answers_200_twice_on_keep_alive(serve: ServerFactory) -> None:
+def test_sends_through_a_real_server_answer_200_with_the_length_of_their_body(serve: ServerFactory) -> None:
     _server, client = serve()
     for _ in range(2):
         response = client.post("/marketing_messages", json=template_send(), headers=KEY)

@@ -138,7 +138,7 @@ def _keep_cited_documents(config: pytest.Config, record: WrittenEvidence, eviden
     cited = project_index().cited("\n\n".join(_strings(evidence)))
     for document in sorted(cited):
         name = DOCUMENT_FILES[document]
-        if folder is None or name in record.documents:
+        if name in record.documents:
             continue
         try:
             folder.mkdir(parents=True, exist_ok=True)
