@@ -65,29 +65,30 @@ def _action(pattern: str, action: Action) -> None:
 
 
 def _read_webhook(item_id: str, name: str, description: str) -> RequestItem:
+    """A step a person does, as the one request it can be: reading back where the webhooks go (checked)."""
     request = {
         "method": "GET",
         "header": [{"key": "D360-API-KEY", "value": "{{D360_API_KEY}}"}],
         "url": "{{base_url}}/waba_webhook",
         "description": description,
     }
-    return RequestItem(item_id, name, "", request)
+    item = RequestItem(item_id, name, "", request)
+    item.checks.append(REPORTED_URL)
+    return item
 
 
 def _user_writes(item_id: str) -> RequestItem:
-    item = _read_webhook(
+    return _read_webhook(
         item_id,
         'By hand: the user sends "Hello" from the test phone',
         'From the phone {{recipient}}, send "Hello" followed by a word of your own to the sandbox number. '
         "This request only confirms where the message will be delivered: {{webhook_url}}. "
         "Then look at your listener: a `messages` notification carrying your text must arrive.",
     )
-    item.checks.append(REPORTED_URL)
-    return item
 
 
 def _user_reads(item_id: str) -> RequestItem:
-    item = _read_webhook(
+    return _read_webhook(
         item_id,
         "By hand: the user reads the message on the test phone",
         "Open the chat on the phone {{recipient}} so the message is read (the phone must have read receipts on). "
@@ -95,8 +96,6 @@ def _user_reads(item_id: str) -> RequestItem:
         "statuses sent, delivered and read must arrive for the message the send above stored in the collection "
         "variable message_id.",
     )
-    item.checks.append(REPORTED_URL)
-    return item
 
 
 def _sync_wait(item_id: str) -> RequestItem:
