@@ -7,6 +7,8 @@ import json
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -121,16 +123,24 @@ def test_options_reach_the_config() -> None:
     assert config.faults == {"missing_wa_id", "non_wamid_ids"}
 
 
-def test_subprocess_prints_listening_line_and_serves() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mmlite_conformance.cli", "emulator", "--port", "0", "--frozen-clock"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+@contextmanager
+def serving(*options: str) -> Iterator[str]:
+    """`mmlite-conformance emulator` in a process of its own: yields its listening line, then stops it with Ctrl-C
+    and requires a clean exit, without a traceback."""
+    command = [sys.executable, "-m", "mmlite_conformance.cli", "emulator", "--port", "0", *options]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
-        line = proc.stdout.readline().strip()
+        yield proc.stdout.readline().strip()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
+    assert proc.stderr is not None and "Traceback" not in proc.stderr.read()
+
+
+def test_subprocess_prints_listening_line_and_serves() -> None:
+    with serving("--frozen-clock") as line:
         assert line.startswith("listening on http://127.0.0.1:")
         base_url = line.removeprefix("listening on ")
         response = httpx.post(
@@ -144,11 +154,6 @@ def test_subprocess_prints_listening_line_and_serves() -> None:
             headers={"D360-API-KEY": "emulator-sandbox-key"},
         )
         assert response.status_code == 200
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
-    assert proc.returncode == 0
-    assert proc.stderr is not None and "Traceback" not in proc.stderr.read()
 
 
 def test_subprocess_bad_input_has_no_traceback() -> None:
@@ -191,22 +196,10 @@ def test_subprocess_binds_ipv6_loopback() -> None:
         pytest.skip("this machine has no IPv6 loopback")
     finally:
         probe.close()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mmlite_conformance.cli", "emulator", "--host", "::1", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline().strip()
+    with serving("--host", "::1") as line:
         assert line.startswith("listening on http://[::1]:"), line
         response = httpx.get(f"{line.removeprefix('listening on ')}/openapi.json")
         assert response.status_code == 200
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
-    assert proc.returncode == 0
 
 
 def test_http_url_brackets_an_ipv6_address() -> None:
