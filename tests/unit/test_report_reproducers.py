@@ -107,3 +107,13 @@ def test_the_cited_documents_are_copied_beside_the_evidence_once_and_named_in_ru
     assert documents_entry(config, tmp_path) == {"folder": "contract", "files": ["contract.md", "current-api.md"]}
     assert len(record_entry(config, tmp_path)["files"]) == 3  # the evidence files alone, one per scenario
     assert all(path.suffix == ".json" for path in written_files(config))  # the final scrub reads only the evidence
+
+
+def test_a_document_that_cannot_be_copied_is_said_once_per_run(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    (tmp_path / "contract").write_text("a file where the folder would go")  # every copy fails
+    for name in ("test_a", "test_b", "test_c"):
+        write_evidence(_item(config, name), _evidence("CONTRACT §2"), "f.feature")
+    warnings = config.stash[RUN_INFO].warnings
+    assert len(warnings) == 1 and warnings[0].startswith("cited document contract.md not copied: "), warnings
+    assert documents_entry(config, tmp_path)["files"] == []

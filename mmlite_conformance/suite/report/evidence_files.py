@@ -57,6 +57,8 @@ class WrittenEvidence:
     names: list[str] = field(default_factory=list)
     #: the contract documents copied beside the evidence folder (`contract.md`, ...), each once
     documents: list[str] = field(default_factory=list)
+    #: those that could not be copied: tried, and said in the run's warnings, once
+    uncopied: set[str] = field(default_factory=set)
 
     def claim(self, name: str) -> str:
         """`name`, or `name-2.json`, ... when another scenario of the run has it already."""
@@ -133,17 +135,18 @@ def _keep_cited_documents(config: pytest.Config, record: WrittenEvidence, eviden
     """Copy each contract document the evidence (as written) cites beside the evidence folder, once per run: the
     report's links resolve beside the report and inside a bundle (which packs what run.json's `documents` names)."""
     folder = documents_folder(config)
-    if folder is None or len(record.documents) == len(DOCUMENT_FILES):  # nothing left to copy: no need to look
+    if folder is None or len(record.documents) + len(record.uncopied) == len(DOCUMENT_FILES):  # nothing left to try
         return
     cited = project_index().cited("\n\n".join(_strings(evidence)))
     for document in sorted(cited):
         name = DOCUMENT_FILES[document]
-        if name in record.documents:
+        if name in record.documents or name in record.uncopied:
             continue
         try:
             folder.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(DOCS_FOLDER / name, folder / name)
-        except OSError as error:
+        except OSError as error:  # a run-wide problem: said once, not again at every scenario citing it
+            record.uncopied.add(name)
             run_info(config).warnings.append(f"cited document {name} not copied: {error.strerror or error}")
             continue
         record.documents.append(name)
