@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from mmlite_conformance.suite.snippets import ReproducibleRequest, render, render_all
+from mmlite_conformance.suite.snippets import ReproducibleRequest, render_all
 from mmlite_conformance.suite.snippets import shell_word as shell_word  # where the curl reproducer's quoting lived
 
 StepStatus = Literal["passed", "failed", "skipped", "not run"]
@@ -46,6 +46,8 @@ class Exchange:
     elapsed_ms: float
     error: str | None = None
     _via: object = field(default=None, repr=False, compare=False)
+    #: the reproducers, rendered on first use: the evidence file and the HTML report both show them
+    _rendered: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self._via is not _CAPTURED:
@@ -93,12 +95,14 @@ class Exchange:
 
     def reproducers(self) -> dict[str, str]:
         """The request in every reproducer language (`snippets.LANGUAGES`): secrets read from the environment."""
-        return render_all(self.reproducible())
+        if not self._rendered:
+            self._rendered.update(render_all(self.reproducible()))
+        return dict(self._rendered)
 
     def to_curl(self) -> str:
         """A shell command that sends the request as it was sent: each secret's placeholder is read from its
         environment variable (`reads_from_environment`), everything else (a public wrong key too) is written out."""
-        return render(self.reproducible(), "curl")
+        return self.reproducers()["curl"]
 
     def reads_from_environment(self) -> tuple[str, ...]:
         """The environment variables a reproducer reads a secret from, in the order it names them."""

@@ -10,6 +10,8 @@ from vcr.request import Request as VcrRequest
 from vcr.serializers import yamlserializer
 
 from mmlite_conformance.suite.recording import CassetteError
+from mmlite_conformance.suite.recording.canonical import CanonicalForm
+from mmlite_conformance.suite.recording.cassette import _recent_ones_remembered
 from tests.unit.recording_kit import (
     LOOPBACK,
     NAME,
@@ -104,6 +106,42 @@ def test_replay_parses_each_cassette_once(recorded: Studio, monkeypatch: pytest.
         exchanges(api)
     assert len(parsed) == 1  # the suite's check parses it, vcrpy plays what the check parsed
     assert replaying._persister.checked == {}  # nothing kept once played
+
+
+def test_replay_filters_each_request_once_per_object(recorded: Studio, monkeypatch: pytest.MonkeyPatch) -> None:
+    filtered: list[str] = []
+    real_filter = CanonicalForm.before_record_request
+
+    def counting_filter(self: CanonicalForm, request: Any) -> Any:
+        filtered.append(request.uri)
+        return real_filter(self, request)
+
+    with recorded.recorder("replay").session(NAME, PROVENANCE), recorded.client([]) as api:
+        played_before = exchanges(api)
+    monkeypatch.setattr(CanonicalForm, "before_record_request", counting_filter)
+    with recorded.recorder("replay").session(NAME, PROVENANCE), recorded.client([]) as api:
+        assert exchanges(api) == played_before
+    # loading files the 2 recorded requests; the reset is filtered once (never recorded); each API request twice:
+    # as sent, then vcrpy's "is it in" filters what the first filter made (vcrpy alone: 4 times each)
+    assert len(filtered) == 2 + 1 + 2 * 2
+
+
+def test_recent_filter_results_are_reused_for_the_same_object_only() -> None:
+    calls: list[object] = []
+
+    def filter_request(request: object) -> object:
+        calls.append(request)
+        return ("filtered", request)
+
+    remembered = _recent_ones_remembered(filter_request)
+    first, second = object(), object()
+    assert remembered(first) == ("filtered", first) and remembered(first) is remembered(first)
+    assert remembered(second) == ("filtered", second)
+    assert calls == [first, second]
+    for _ in range(4):  # four newer requests push the first one out
+        remembered(object())
+    remembered(first)
+    assert calls[-1] is first and len(calls) == 7
 
 
 def test_changed_request_in_replay_is_a_redacted_cassette_error(recorded: Studio) -> None:

@@ -27,6 +27,11 @@ class SuiteCassette(Cassette):  # type: ignore[misc]
 
     unmatched: Callable[[Any, Any], Exception] | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        vcr_filter: Callable[[Any], Any] = getattr(self, "_before_record_request")  # noqa: B009 - vcrpy's, untyped
+        self._before_record_request = _recent_ones_remembered(vcr_filter)
+
     def can_play_response_for(self, request: Any) -> bool:
         if super().can_play_response_for(request):
             return True
@@ -34,6 +39,24 @@ class SuiteCassette(Cassette):  # type: ignore[misc]
         if unmatched is not None and self.record_mode == RecordMode.NONE and self.filter_request(request) is not None:
             raise unmatched(self, request)
         return False
+
+
+def _recent_ones_remembered(filter_request: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`filter_request` (a deep copy, then the canonical form), done once per request object: for each request vcrpy
+    asks the cassette three questions (can it play, is it in, play it), filtering the request at each, and the first
+    filters its own result again; four calls become two."""
+    recent: list[tuple[Any, Any]] = []  # (request, what the filter made of it), the newest last; held, so no id reuse
+
+    def filtered(request: Any) -> Any:
+        for seen, result in recent:
+            if seen is request:
+                return result
+        result = filter_request(request)
+        recent.append((request, result))
+        del recent[:-4]
+        return result
+
+    return filtered
 
 
 def _skip_patchers() -> tuple[str, ...]:

@@ -8,8 +8,19 @@ from typing import Any
 
 from mmlite_conformance.suite.evidence import ScenarioEvidence, StepEvidence
 
+#: types returned as they are, and the containers walked directly: exact types only, so a subclass (or a dataclass)
+#: still takes the general path below; evidence is mostly these, and the general path's checks cost most of a report
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
 
 def to_jsonable(value: Any) -> Any:
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [to_jsonable(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return to_jsonable(dataclasses.asdict(value))
     if isinstance(value, Mapping):

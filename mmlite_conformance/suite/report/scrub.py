@@ -202,7 +202,7 @@ def _scrub_json(original: str, red: Redacts) -> tuple[str, int]:
         cleaned = red.redact_text(original)
         return cleaned, int(cleaned != original)
     redacted = red.redact_json(data)
-    changed = _changed_leaves(data, redacted)
+    changed = 0 if redacted == data else _changed_leaves(data, redacted)
     cleaned = json.dumps(redacted) if changed else original
     if red.redact_text(cleaned) != cleaned:
         cleaned = json.dumps(json.loads(red.redact_text(json.dumps(redacted, ensure_ascii=False))))
