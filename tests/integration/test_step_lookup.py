@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import json
 import textwrap
 from pathlib import Path
@@ -160,3 +162,28 @@ def test_install_is_idempotent_and_keeps_pytest_bdds_name() -> None:
         assert step_lookup.install() and bdd_scenario.find_fixturedefs_for_step is installed
     finally:
         bdd_scenario.find_fixturedefs_for_step = before
+
+
+class _Unhashable:
+    __hash__ = None  # type: ignore[assignment]
+
+    def __call__(self, value: int, *, scale: float = 1.0) -> float:
+        return value * scale
+
+
+def test_step_signatures_are_read_once_and_answer_as_inspect_does() -> None:
+    bdd_scenario: Any = importlib.import_module("pytest_bdd.scenario")
+    bdd_utils: Any = importlib.import_module("pytest_bdd.utils")
+    before = (bdd_scenario.find_fixturedefs_for_step, bdd_scenario.signature, bdd_utils.signature)
+    try:
+        assert step_lookup.install()
+        assert bdd_scenario.signature is bdd_utils.signature is step_lookup.remembered_signature
+
+        def step(request: object, value: int = 3, *args: object, flag: bool, **kwargs: object) -> None: ...
+
+        for function in (step, _run, _Unhashable(), len, functools.partial(step, value=1)):
+            assert step_lookup.remembered_signature(function) == inspect.signature(function)
+        assert step_lookup.remembered_signature(step) is step_lookup.remembered_signature(step)
+        assert bdd_utils.get_required_args(step) == ["request"]
+    finally:
+        bdd_scenario.find_fixturedefs_for_step, bdd_scenario.signature, bdd_utils.signature = before
