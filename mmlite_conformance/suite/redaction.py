@@ -74,6 +74,8 @@ _BSUID_PSEUDONYM_MARK: Final = "PSEUDO"
 _HEX_BSUID_PREFIX: Final = "user"
 _HEX_BSUID_PSEUDONYM_MARK: Final = "0" * 16
 _LEARNED_KEYS: Final = PHONE_KEYS | BSUID_KEYS
+#: exact types a JSON walk returns as they are (a subclass of one still takes the general path)
+_LEAVES_KEPT: Final = frozenset({int, float, bool, type(None)})
 # wamid.<base64>: the message id embeds the recipient's number in clear inside the base64 payload
 _WAMID = re.compile(r"wamid\.([A-Za-z0-9+/]+={0,2})")
 # the scheme a credential header may carry before the key (the guide's tables write `Bearer <token>`)
@@ -372,14 +374,19 @@ class Redactor:
         return self._bsuids[value]
 
     def _redact_node(self, node: Any, *, phone_key: bool) -> Any:
-        if isinstance(node, str):
+        kind = type(node)
+        if kind in _LEAVES_KEPT:  # the exact types JSON numbers, booleans and null come as
+            return node
+        if kind is str or isinstance(node, str):
             redacted = self.redact_text(node)
             if phone_key:
                 candidate = _PHONE_FORMATTING.sub("", redacted)
                 if _LOOKS_LIKE_PHONE.fullmatch(candidate):
                     return self.pseudonym(candidate)
             return redacted
-        if isinstance(node, Mapping):
+        if kind is list:  # not a Mapping: the check below, cheaper
+            return [self._redact_node(v, phone_key=phone_key) for v in node]
+        if kind is dict or isinstance(node, Mapping):
             return {
                 (self.redact_text(k) if isinstance(k, str) else k): self._redact_node(v, phone_key=k in PHONE_KEYS)
                 for k, v in node.items()
@@ -431,14 +438,24 @@ def _strip_separators(text: str) -> str:
     return _SEPARATORS.sub("", text)
 
 
-def _keyed_values(node: Any, keys: frozenset[str], key: str | None = None) -> Iterable[tuple[str, str]]:
-    """(key, value) of every string value found under one of `keys`, at any depth (list items keep their key)."""
-    if isinstance(node, str):
+def _keyed_values(node: Any, keys: frozenset[str], key: str | None = None) -> list[tuple[str, str]]:
+    """(key, value) of every string value found under one of `keys`, at any depth (list items keep their key), in
+    document order."""
+    found: list[tuple[str, str]] = []
+    _collect_keyed_values(node, keys, key, found)
+    return found
+
+
+def _collect_keyed_values(node: Any, keys: frozenset[str], key: str | None, found: list[tuple[str, str]]) -> None:
+    kind = type(node)
+    if kind in _LEAVES_KEPT:
+        return
+    if kind is str or isinstance(node, str):
         if key is not None:
-            yield key, node
-    elif isinstance(node, Mapping):
+            found.append((key, node))
+    elif kind is dict or isinstance(node, Mapping):
         for name, value in node.items():
-            yield from _keyed_values(value, keys, name if name in keys else None)
-    elif isinstance(node, list | tuple):
+            _collect_keyed_values(value, keys, name if name in keys else None, found)
+    elif kind is list or isinstance(node, list | tuple):
         for value in node:
-            yield from _keyed_values(value, keys, key)
+            _collect_keyed_values(value, keys, key, found)
