@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import httpx
 
@@ -14,6 +14,17 @@ from mmlite_conformance.suite.config import Secret
 from mmlite_conformance.suite.evidence import Exchange
 from mmlite_conformance.suite.rate_limits import RateLimitPacer
 from mmlite_conformance.suite.redaction import Redactor, dump_json, parse_json
+
+#: how long an idle connection is kept for reuse: well under the keep-alive timeout of the servers the suite talks to
+#: (the emulator's and uvicorn's default: 5 s). httpx's own default is those same 5 s, so a request could go out on a
+#: connection the server was closing at that instant ("Server disconnected without sending a response")
+KEEPALIVE_EXPIRY: Final = 2.0
+
+
+def pooled_limits() -> httpx.Limits:
+    """httpx's default pool sizes, with idle connections let go after KEEPALIVE_EXPIRY."""
+    return httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY)
+
 
 WEBHOOK_PATH = WABA_WEBHOOK_PATH
 

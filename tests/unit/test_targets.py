@@ -10,9 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mmlite_conformance.emulator.limits import IDLE_TIMEOUT
+from mmlite_conformance.suite.client import pooled_limits
 from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, Secret, Settings
 from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL
 from mmlite_conformance.suite.netguard import NetworkBlocked
+from mmlite_conformance.suite.platform.control import EmulatorControl
 from mmlite_conformance.suite.redaction import Redactor, derive_pseudonym_key
 from mmlite_conformance.suite.targets import (
     TARGETS,
@@ -179,3 +182,28 @@ def test_run_words_name_where_the_answers_came_from() -> None:
     replay = ReplayTarget(_settings("replay")).run_words(Path("/x/cassettes-live"))
     assert "cassettes-live/" in replay.provenance and replay.simulation_banner
     assert LiveTarget(_settings("live")).run_words(Path("c")).simulation_banner == ""
+
+
+def test_the_suites_pooled_clients_let_idle_connections_go_before_the_emulator_closes_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built: list[httpx.Limits] = []
+    real_client = httpx.Client
+
+    def recording_client(*args: object, **kwargs: object) -> httpx.Client:
+        limits = kwargs.get("limits")
+        built.append(limits if isinstance(limits, httpx.Limits) else httpx.Limits(keepalive_expiry=5.0))
+        return real_client(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(httpx, "Client", recording_client)
+    EmulatorControl("http://127.0.0.1:9", "key", pooled_limits()).close()  # as the platform target builds it
+    LiveTarget(_settings("live")).http_client().close()
+    emulator = EmulatorTarget(_settings("emulator"))
+    emulator.start(Redactor([], [], derive_pseudonym_key(None)))
+    try:
+        assert len(built) == 3  # the platform's control, the API client, the emulator target's control
+    finally:
+        emulator.stop()
+    for limits in built:
+        assert limits.keepalive_expiry is not None and limits.keepalive_expiry <= IDLE_TIMEOUT / 2
+        assert (limits.max_connections, limits.max_keepalive_connections) == (100, 20)  # httpx's own pool sizes

@@ -41,11 +41,12 @@ class Delivery:
 class EmulatorControl:
     """A client of `/_emulator/` for one account (its key authenticates the calls that act on the account)."""
 
-    def __init__(self, base_url: str, api_key: str) -> None:
+    def __init__(self, base_url: str, api_key: str, limits: httpx.Limits) -> None:
         self._http = httpx.Client(
             base_url=base_url.rstrip("/") + EMULATOR_CONTROL_PREFIX,
             headers={API_KEY_HEADER: api_key},
             timeout=httpx.Timeout(150.0, connect=10.0),  # a waited notification may take the platform's 5 s and more
+            limits=limits,
             trust_env=False,
         )
 

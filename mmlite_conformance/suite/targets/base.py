@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import httpx
 
 from mmlite_conformance.contract import DEFAULT_PORTS
-from mmlite_conformance.suite.client import Endpoints
+from mmlite_conformance.suite.client import Endpoints, pooled_limits
 from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, Settings, TargetProfile
 from mmlite_conformance.suite.constants import PLATFORM_FEATURES
 from mmlite_conformance.suite.recording import RecordingMode
@@ -130,7 +130,9 @@ class Target(ABC):
     def http_client(self) -> httpx.Client:
         # only an https-only target speaks TLS: replay never opens a socket, the emulator is plain http on loopback
         verify: ssl.SSLContext | bool = True if self.profile.https_only else trusting_no_certificate()
-        return httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False, verify=verify)
+        return httpx.Client(
+            timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False, verify=verify, limits=pooled_limits()
+        )
 
     # --- a scenario -------------------------------------------------------------------------------------------
 

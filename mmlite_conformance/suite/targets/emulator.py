@@ -15,7 +15,7 @@ import httpx
 from mmlite_conformance.contract import ALPHA_MARKETING_MESSAGES_PATH, API_KEY_HEADER, MARKETING_MESSAGES_PATH
 from mmlite_conformance.emulator.faults import FAULTS
 from mmlite_conformance.emulator.realism import EXACT, PROFILES
-from mmlite_conformance.suite.client import Endpoints
+from mmlite_conformance.suite.client import Endpoints, pooled_limits
 from mmlite_conformance.suite.config import GA, Secret, TargetProfile
 from mmlite_conformance.suite.constants import EMULATOR_CONTROL_PREFIX
 from mmlite_conformance.suite.recording import EMULATOR_NOTE, make_provenance
@@ -71,7 +71,7 @@ class EmulatorTarget(Target):
         # the MM Lite URL follows the contract profile: the guide's alpha route, or today's /marketing_messages
         mm_lite_path = MARKETING_MESSAGES_PATH if self._ga else ALPHA_MARKETING_MESSAGES_PATH
         self._endpoints = Endpoints(cloud_base_url=base, mm_lite_url=base + mm_lite_path)
-        self._control = httpx.Client(base_url=base + EMULATOR_CONTROL_PREFIX, timeout=10.0)
+        self._control = httpx.Client(base_url=base + EMULATOR_CONTROL_PREFIX, timeout=10.0, limits=pooled_limits())
 
     @property
     def _ga(self) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from mmlite_conformance.contract import API_KEY_HEADER, MARKETING_MESSAGES_PATH, WABA_WEBHOOK_PATH
-from mmlite_conformance.suite.client import Endpoints
+from mmlite_conformance.suite.client import Endpoints, pooled_limits
 from mmlite_conformance.suite.config import OFFLINE_API_KEY, TargetProfile
 from mmlite_conformance.suite.constants import PLATFORM_FEATURES
 from mmlite_conformance.suite.platform.control import ControlError, EmulatorControl
@@ -85,7 +85,7 @@ class PlatformTarget(Target):
         base = self.platform_settings.emulator_url or self._start_emulator()
         self._endpoints = Endpoints(cloud_base_url=base, mm_lite_url=base + MARKETING_MESSAGES_PATH)
         key = self.settings.api_key.reveal()
-        self._control = EmulatorControl(base, key)
+        self._control = EmulatorControl(base, key, pooled_limits())
         try:
             if self.platform_settings.webhook_url:  # registered by configuration: before the journal's first mark
                 self._register(base, key, self.platform_settings.webhook_url)
