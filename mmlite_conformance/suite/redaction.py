@@ -350,12 +350,11 @@ class Redactor:
     def _pseudonymise_numbers(self, text: str, pattern: re.Pattern[str]) -> str:
         """`pattern.sub`, tried only inside the maximal digit runs that hold a known number: every match's digits
         lie inside one such run (a `+` or `%2B` before them stays in the text as it is, as with `pattern.sub`)."""
-        numbers = self._numbers
         pieces: list[str] = []
         done = 0
         for run in _DIGIT_RUN.finditer(text):
             digits = _strip_separators(run.group())
-            if not any(number in digits for number in numbers):
+            if not any(number in digits for number in self._numbers):
                 continue
             for match in pattern.finditer(text, max(done, run.start()), run.end()):
                 pseudonym = self.pseudonym(_strip_separators(match.group(2)))

@@ -32,7 +32,7 @@ def faster(bdd_scenario: Any, bdd_compat: Any) -> Lookup:
     """
     registry = bdd_scenario.step_function_context_registry
     names_of, definitions_of = bdd_compat.get_fixture_names, bdd_compat.getfixturedefs
-    visible_by_place: WeakKeyDictionary[Any, dict[tuple[object, ...], Candidates]] = WeakKeyDictionary()
+    candidates_by_place: WeakKeyDictionary[Any, dict[tuple[object, ...], Candidates]] = WeakKeyDictionary()
     found_by_step: WeakKeyDictionary[Any, dict[tuple[object, ...], tuple[Any, ...]]] = WeakKeyDictionary()
 
     def visible_step_definitions(fixturemanager: Any, node: Any) -> tuple[Any, ...]:
@@ -47,10 +47,10 @@ def faster(bdd_scenario: Any, bdd_compat: Any) -> Lookup:
         place = (_names_registered(fixturemanager), getattr(node, "path", None), getattr(node, "cls", None))
         found = found_by_step.setdefault(fixturemanager, {}).get(key := (*place, step.type, step.name))
         if found is None:
-            candidates = visible_by_place.setdefault(fixturemanager, {}).get(place)
+            candidates = candidates_by_place.setdefault(fixturemanager, {}).get(place)
             if candidates is None:
                 visible = visible_step_definitions(fixturemanager, node)
-                candidates = visible_by_place[fixturemanager][place] = Candidates.of(visible)
+                candidates = candidates_by_place[fixturemanager][place] = Candidates.of(visible)
             found = found_by_step[fixturemanager][key] = tuple(
                 fixturedef
                 for fixturedef, context in candidates.for_text(step.name)

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from mmlite_conformance.suite import evidence
 from mmlite_conformance.suite.report.data import to_jsonable
-from mmlite_conformance.suite.snippets import render_all
+from mmlite_conformance.suite.snippets import ReproducibleRequest, render_all
 from tests.unit.test_report_html import _exchange
 
 pytestmark = pytest.mark.unit
@@ -64,8 +65,17 @@ def test_to_jsonable_answers_as_the_general_path(value: Any) -> None:
     assert repr(fast) == repr(general)  # the same types too (True stays True, not 1)
 
 
-def test_reproducers_are_rendered_once_and_handed_out_as_copies() -> None:
+def test_reproducers_are_rendered_once_and_handed_out_as_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    renders: list[object] = []
+
+    def counting_render_all(request: ReproducibleRequest) -> dict[str, str]:
+        renders.append(request)
+        return render_all(request)
+
+    monkeypatch.setattr(evidence, "render_all", counting_render_all)
     exchange = _exchange()
+    exchange.as_dict(), exchange.to_curl(), exchange.reproducers()  # the evidence file, then the report's tabs
+    assert len(renders) == 1
     first = exchange.reproducers()
     assert first == render_all(exchange.reproducible())
     first["curl"] = "changed by a caller"
