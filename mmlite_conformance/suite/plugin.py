@@ -26,7 +26,7 @@ from mmlite_conformance.suite.constants import (
 from mmlite_conformance.suite.evidence import ScenarioEvidence
 from mmlite_conformance.suite.person import Ask, Operator, User
 from mmlite_conformance.suite.rate_limits import RateLimitPacer
-from mmlite_conformance.suite.recording import CassetteError, Recorder, RecordingSession, cassette_name
+from mmlite_conformance.suite.recording import CassetteDeck, CassetteError, Recorder, RecordingSession, cassette_name
 from mmlite_conformance.suite.redaction import Redactor
 from mmlite_conformance.suite.schemas import SchemaRegistry
 from mmlite_conformance.suite.targets import (
@@ -239,6 +239,7 @@ def recorder(redactor: Redactor, target: Target, pytestconfig: pytest.Config) ->
         mode=target.recording_mode(),
         canonical_replacements={target.webhook_url(): RECEIVER_PLACEHOLDER_URL},
         ignored_origins=target.receiver_origins(),
+        deck=target.cassette_deck() or CassetteDeck(),
     )
 
 

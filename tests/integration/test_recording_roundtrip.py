@@ -102,6 +102,12 @@ def _recorder(cassette_dir: Path, mode: RecordingMode) -> Recorder:
     return Recorder(cassette_dir, redactor, mode, canonical_replacements={RECEIVER: PLACEHOLDER_URL})
 
 
+def _replaying_client(recorder: Recorder, api_key: str) -> httpx.Client:
+    """A client whose transport plays the recorder's cassettes, as the replay target's client does."""
+    transport = recorder.deck.transport(httpx.HTTPTransport())
+    return httpx.Client(base_url="http://127.0.0.1:9", headers={"D360-API-KEY": api_key}, transport=transport)
+
+
 def _scenario(client: httpx.Client) -> list[Any]:
     client.post("/_emulator/reset")
     return [
@@ -158,12 +164,9 @@ def test_record_then_replay_offline(tmp_path: Path, server_url: str) -> None:
         assert "127.0.0.1" not in text
     assert API_KEY_PLACEHOLDER in cassette_text and PLACEHOLDER_URL in cassette_text
 
-    redactor = _recorder(cassette_dir, "replay").redactor
-    with (
-        block_network(),
-        _recorder(cassette_dir, "replay").session(NAME, {}) as session,
-        httpx.Client(base_url="http://127.0.0.1:9", headers={"D360-API-KEY": "another-key"}) as client,
-    ):
+    replaying = _recorder(cassette_dir, "replay")
+    redactor = replaying.redactor
+    with block_network(), replaying.session(NAME, {}) as session, _replaying_client(replaying, "another-key") as client:
         assert session.provenance["note"].startswith("recorded from the embedded emulator")
         assert session.tape_events == [
             {"statuses": [{"recipient_id": redactor.pseudonym(PHONE), "status": "delivered"}]}
@@ -172,7 +175,7 @@ def test_record_then_replay_offline(tmp_path: Path, server_url: str) -> None:
             client.post("/messages", json={"messaging_product": "whatsapp", "to": PHONE, "type": "template"}).json(),
             client.post("/mmlite/v1/settings", json={"url": RECEIVER}).json(),
         ]
-        with pytest.raises(NetworkBlocked):  # nothing can leave the machine, even outside vcrpy's patches
+        with pytest.raises(NetworkBlocked):  # nothing can leave the machine, even outside the replay's transport
             socket.create_connection(("example.com", 443), timeout=1)
     assert replayed[0] == redactor.redact_json(recorded[0])
     assert replayed[0]["contacts"][0]["wa_id"] == redactor.pseudonym(PHONE)
@@ -205,11 +208,12 @@ def test_replay_of_a_changed_request_is_refused_without_raw_data(tmp_path: Path,
     cassette_dir = tmp_path / "cassettes"
     _record_uvicorn(cassette_dir, server_url)
     other = "5511998765432"
+    replaying = _recorder(cassette_dir, "replay")
     with (
         block_network(),
         pytest.raises(CassetteError) as caught,
-        _recorder(cassette_dir, "replay").session(NAME, {}) as _session,
-        httpx.Client(base_url="http://127.0.0.1:9", headers={"D360-API-KEY": API_KEY}) as client,
+        replaying.session(NAME, {}) as _session,
+        _replaying_client(replaying, API_KEY) as client,
     ):
         client.post("/messages", json={"messaging_product": "whatsapp", "to": other, "type": "template"})
     message = str(caught.value)

@@ -74,11 +74,12 @@ def test_the_command_line_runs_in_a_runtime_install(runtime_install: tuple[Path,
 
 
 def test_zz_a_missing_runtime_dependency_fails_the_same_run(runtime_install: tuple[Path, Path], tmp_path: Path) -> None:
-    """The check can fail: with vcrpy taken out of the venv, the same replay run does not pass (runs last: it
-    breaks the module's install on purpose)."""
+    """The check can fail: with jsonschema (which judges every answer) taken out of the venv, the same replay run
+    does not pass (runs last: it breaks the module's install on purpose). vcrpy would not do: replay needs it no
+    more, only recording does."""
     python, checkout = runtime_install
-    removed = _run(python, "-m", "pip", "uninstall", "-y", "-q", "vcrpy", cwd=tmp_path)
+    removed = _run(python, "-m", "pip", "uninstall", "-y", "-q", "jsonschema", cwd=tmp_path)
     assert removed.returncode == 0, removed.stderr
     done = _run(python, "-m", "pytest", str(checkout), "-q", "-p", "no:cacheprovider", cwd=tmp_path)
     assert done.returncode != 0
-    assert "No module named 'vcr'" in done.stdout + done.stderr
+    assert "No module named 'jsonschema'" in done.stdout + done.stderr

@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from mmlite_conformance.suite.constants import API_KEY_PLACEHOLDER
 from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL as PLACEHOLDER_URL
 from mmlite_conformance.suite.recording import (
     EMULATOR_NOTE,
+    CassetteDeck,
     CassetteError,
     Recorder,
     RecordingMode,
@@ -96,9 +97,11 @@ def exchanges(api: httpx.Client, to: str = PHONE, with_mmlite: bool = True) -> l
 
 @dataclass(slots=True)
 class Studio:
-    """A cassette folder in a test's tmp_path and a mock API: where the one scenario (NAME) is recorded and replayed."""
+    """A cassette folder in a test's tmp_path and a mock API: where the one scenario (NAME) is recorded and replayed.
+    Its recorders play replayed cassettes on `deck`, whose transport its clients use (as the replay target's does)."""
 
     root: Path
+    deck: CassetteDeck = field(default_factory=CassetteDeck)
 
     @property
     def cassette_dir(self) -> Path:
@@ -118,7 +121,8 @@ class Studio:
 
     def client(self, calls: list[str], base_url: str = LOOPBACK) -> httpx.Client:
         """A client of the mock API the scenario is recorded from; `calls` gets each request's method and path."""
-        return httpx.Client(base_url=base_url, transport=_handler(calls), headers={"D360-API-KEY": API_KEY})
+        transport = self.deck.transport(_handler(calls))
+        return httpx.Client(base_url=base_url, transport=transport, headers={"D360-API-KEY": API_KEY})
 
     def recorder(self, mode: RecordingMode, ignored_origins: tuple[str, ...] = ()) -> Recorder:
         return Recorder(
@@ -127,6 +131,7 @@ class Studio:
             mode=mode,
             canonical_replacements={RECEIVER: PLACEHOLDER_URL},
             ignored_origins=ignored_origins,
+            deck=self.deck,
         )
 
     def session(self, mode: RecordingMode, **recorder: Any) -> AbstractContextManager[RecordingSession]:

@@ -5,15 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from vcr.errors import CannotOverwriteExistingCassetteException
-from vcr.request import Request as VcrRequest
-from vcr.serializers import yamlserializer
 
-from mmlite_conformance.suite.recording import CassetteError
+from mmlite_conformance.suite.recording import CassetteError, files
 from mmlite_conformance.suite.recording.canonical import CanonicalForm
-from mmlite_conformance.suite.recording.cassette import _recent_ones_remembered
 from tests.unit.recording_kit import (
-    LOOPBACK,
     NAME,
     OTHER_PHONE,
     PHONE,
@@ -94,54 +89,38 @@ def test_replay_serves_the_recording_whatever_the_base_url(recorded: Studio) -> 
 
 def test_replay_parses_each_cassette_once(recorded: Studio, monkeypatch: pytest.MonkeyPatch) -> None:
     parsed: list[int] = []
-    real_deserialize = yamlserializer.deserialize
+    real_parse = files.parse_cassette
 
-    def counting_deserialize(text: str) -> Any:
+    def counting_parse(text: str) -> Any:
         parsed.append(len(text))
-        return real_deserialize(text)
+        return real_parse(text)
 
-    monkeypatch.setattr(yamlserializer, "deserialize", counting_deserialize)
-    replaying = recorded.recorder("replay")
-    with replaying.session(NAME, PROVENANCE), recorded.client([]) as api:
+    monkeypatch.setattr(files, "parse_cassette", counting_parse)
+    with recorded.recorder("replay").session(NAME, PROVENANCE), recorded.client([]) as api:
         exchanges(api)
-    assert len(parsed) == 1  # the suite's check parses it, vcrpy plays what the check parsed
-    assert replaying._persister.checked == {}  # nothing kept once played
+    assert len(parsed) == 1
 
 
-def test_replay_filters_each_request_once_per_object(recorded: Studio, monkeypatch: pytest.MonkeyPatch) -> None:
-    filtered: list[str] = []
-    real_filter = CanonicalForm.before_record_request
+def test_replay_puts_each_request_in_canonical_form_once(recorded: Studio, monkeypatch: pytest.MonkeyPatch) -> None:
+    canonicalised: list[str] = []
+    real_canonical = CanonicalForm.canonical_request
 
-    def counting_filter(self: CanonicalForm, request: Any) -> Any:
-        filtered.append(request.uri)
-        return real_filter(self, request)
+    def counting(self: CanonicalForm, method: str, uri: str, *args: Any) -> Any:
+        canonicalised.append(f"{method} {uri}")
+        return real_canonical(self, method, uri, *args)
 
     with recorded.recorder("replay").session(NAME, PROVENANCE), recorded.client([]) as api:
         played_before = exchanges(api)
-    monkeypatch.setattr(CanonicalForm, "before_record_request", counting_filter)
+    monkeypatch.setattr(CanonicalForm, "canonical_request", counting)
     with recorded.recorder("replay").session(NAME, PROVENANCE), recorded.client([]) as api:
         assert exchanges(api) == played_before
-    # loading files the 2 recorded requests; the reset is filtered once (never recorded); each API request twice:
-    # as sent, then vcrpy's "is it in" filters what the first filter made (vcrpy alone: 4 times each)
-    assert len(filtered) == 2 + 1 + 2 * 2
-
-
-def test_recent_filter_results_are_reused_for_the_same_object_only() -> None:
-    calls: list[object] = []
-
-    def filter_request(request: object) -> object:
-        calls.append(request)
-        return ("filtered", request)
-
-    remembered = _recent_ones_remembered(filter_request)
-    first, second = object(), object()
-    assert remembered(first) == ("filtered", first) and remembered(first) is remembered(first)
-    assert remembered(second) == ("filtered", second)
-    assert calls == [first, second]
-    for _ in range(4):  # four newer requests push the first one out
-        remembered(object())
-    remembered(first)
-    assert calls[-1] is first and len(calls) == 7
+    # the recorded requests are played as the cassette holds them (in canonical form since they were recorded); the
+    # reset (never recorded) and each API request are put in canonical form once (vcrpy: 2 + 1 + 2 * 4)
+    assert canonicalised == [
+        "POST http://127.0.0.1:8123/_emulator/reset",
+        "POST http://127.0.0.1:8123/messages",
+        "POST http://127.0.0.1:8123/mmlite/v1/settings",
+    ]
 
 
 def test_changed_request_in_replay_is_a_redacted_cassette_error(recorded: Studio) -> None:
@@ -151,20 +130,10 @@ def test_changed_request_in_replay_is_a_redacted_cassette_error(recorded: Studio
     assert calls == ["POST /_emulator/reset"]  # control calls pass through; the API call never did
     message = str(caught.value)
     assert_clean(caught.value)
-    assert caught.value.__context__ is None  # raised before vcrpy builds its message quoting the raw body
+    assert caught.value.__context__ is None  # no exception quoting the raw body is chained to it
     assert message.startswith(f"scenario Send a template makes a request that is not recorded in cassettes/{NAME}")
     assert "POST /messages" in message and "differs in body" in message
     assert f'$.to: recorded "{pseudonym(PHONE)}", now "{pseudonym(OTHER_PHONE)}"' in message
-
-
-def test_vcrpy_own_refusal_is_translated_without_its_raw_message(recorded: Studio) -> None:
-    raw = f'{{"to": "{OTHER_PHONE}", "type": "template", "messaging_product": "whatsapp"}}'
-    with pytest.raises(CassetteError) as caught, recorded.session("replay") as session:
-        request = VcrRequest("POST", f"{LOOPBACK}/messages", raw, {"content-type": "application/json"})
-        raise CannotOverwriteExistingCassetteException(cassette=session.cassette, failed_request=request)
-    assert_clean(caught.value)
-    assert caught.value.__suppress_context__  # vcrpy's message (raw body) is not shown as the cause
-    assert "POST /messages" in str(caught.value) and "$.to" in str(caught.value)
 
 
 def test_request_made_more_often_than_recorded(recorded: Studio) -> None:

@@ -57,10 +57,10 @@ def test_missing_and_corrupt_tape(studio: Studio) -> None:
     assert "expected" in str(_replay_error(studio))
 
 
-def test_a_tape_problem_leaves_no_parsed_cassette_behind(studio: Studio) -> None:
+def test_a_tape_problem_leaves_no_cassette_playing(studio: Studio) -> None:
     studio.record()
     studio.tape.unlink()
     replaying = studio.recorder("replay")
     with pytest.raises(CassetteError), replaying.session(NAME, PROVENANCE):
         pytest.fail("the session must not open")
-    assert replaying._persister.checked == {}
+    assert replaying.deck.player is None

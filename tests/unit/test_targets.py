@@ -16,6 +16,7 @@ from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, Secret, Settings
 from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL
 from mmlite_conformance.suite.netguard import NetworkBlocked
 from mmlite_conformance.suite.platform.control import EmulatorControl
+from mmlite_conformance.suite.recording.replay import ReplayTransport
 from mmlite_conformance.suite.redaction import Redactor, derive_pseudonym_key
 from mmlite_conformance.suite.targets import (
     TARGETS,
@@ -104,9 +105,10 @@ def test_only_live_loads_the_system_trust_store() -> None:
 
 
 def test_replay_client_opens_no_connection() -> None:
-    """vcrpy answers a replay's requests before the transport; one outside a cassette is refused, without a socket."""
+    """The cassette answers from the client's transport; a request outside a cassette is refused, without a socket."""
     with ReplayTarget(_settings("replay")).http_client() as client:
-        assert isinstance(getattr(client, "_transport"), httpx.MockTransport)  # noqa: B009
+        transport = getattr(client, "_transport")  # noqa: B009
+        assert isinstance(transport, ReplayTransport) and isinstance(transport.outside, httpx.MockTransport)
         with pytest.raises(NetworkBlocked, match=r"network access blocked: GET 127\.0\.0\.1 outside a cassette"):
             client.get("http://127.0.0.1:9/")
 

@@ -1,4 +1,4 @@
-"""Cassettes and webhook tapes: naming, provenance, canonical form, persister, mismatch diffs, file checks, sessions."""
+"""Cassettes and webhook tapes: naming, provenance, canonical form, replay, persister, diffs, file checks, sessions."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from mmlite_conformance.suite.recording.canonical import CanonicalForm, Redactor
 from mmlite_conformance.suite.recording.errors import CassetteError
 from mmlite_conformance.suite.recording.naming import CASSETTE_SUFFIX, TAPE_SUFFIX, cassette_name, tape_name
 from mmlite_conformance.suite.recording.provenance import EMULATOR_NOTE, LIVE_NOTE, make_provenance
+from mmlite_conformance.suite.recording.replay import CassetteDeck
 from mmlite_conformance.suite.recording.session import Recorder, RecordingMode, RecordingSession
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "LIVE_NOTE",
     "TAPE_SUFFIX",
     "CanonicalForm",
+    "CassetteDeck",
     "CassetteError",
     "Recorder",
     "RecordingMode",

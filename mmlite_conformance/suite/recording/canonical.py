@@ -16,7 +16,7 @@ from mmlite_conformance.contract import (
 )
 from mmlite_conformance.suite.constants import EMULATOR_CONTROL_PREFIX
 
-__all__ = ["FILTER_HEADERS", "MM_LITE_PATH_PREFIX", "CanonicalForm", "RedactorLike", "body_bytes"]
+__all__ = ["FILTER_HEADERS", "MM_LITE_PATH_PREFIX", "CanonicalForm", "CanonicalRequest", "RedactorLike", "body_bytes"]
 
 #: paths under this prefix belong to the MM Lite onboarding host, everything else to the Cloud API host
 MM_LITE_PATH_PREFIX = ALPHA_MARKETING_MESSAGES_PATH.rsplit("/", 1)[0] + "/"
@@ -79,6 +79,16 @@ def _is_json(content_type: str | None) -> bool:
 
 
 @dataclass(slots=True)
+class CanonicalRequest:
+    """A request as a cassette holds it: canonical URL, lower-case redacted headers (sorted), canonical body."""
+
+    method: str
+    uri: str
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass(slots=True)
 class CanonicalForm:
     """Rewrites requests and responses into what cassettes hold: canonical hosts, replacements, redacted.
 
@@ -111,7 +121,9 @@ class CanonicalForm:
 
     def is_recorded(self, url: str) -> bool:
         """False for the emulator's control endpoint and the ignored origins: never recorded, never matched."""
-        parts = urlsplit(url)
+        return self._is_recorded(urlsplit(url))
+
+    def _is_recorded(self, parts: SplitResult) -> bool:
         return not ((parts.path or "/").startswith(EMULATOR_CONTROL_PREFIX + "/") or self._ignored_origin(parts))
 
     def _ignored_origin(self, parts: SplitResult) -> bool:
@@ -139,9 +151,10 @@ class CanonicalForm:
     def canonical_url(self, url: str) -> str | None:
         """The URL as stored in cassettes: canonical host for its path, replacements applied, redacted;
         None for a URL that is never recorded (`is_recorded`)."""
-        if not self.is_recorded(url):
-            return None
         parts = urlsplit(url)
+        return self._canonical_url(parts) if self._is_recorded(parts) else None
+
+    def _canonical_url(self, parts: SplitResult) -> str:
         path = parts.path or "/"
         base = urlsplit(self.mm_lite_url if path.startswith(MM_LITE_PATH_PREFIX) else self.cloud_url)
         path = self.redactor.redact_text(self._replace_text(path))
@@ -160,18 +173,27 @@ class CanonicalForm:
             return json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         return body
 
-    def before_record_request(self, request: Any) -> Any:
-        """vcrpy's request hook; the body is redacted first, so the numbers it teaches are hidden in the URL too."""
-        if not self.is_recorded(request.uri):
+    def canonical_request(
+        self, method: str, uri: str, headers: Mapping[str, str], body: bytes
+    ) -> CanonicalRequest | None:
+        """The request as recorded and matched; None for one never recorded (`is_recorded`). The body is redacted
+        first, so the numbers it teaches are hidden in the URL too."""
+        parts = urlsplit(uri)
+        if not self._is_recorded(parts):
             return None
-        raw_headers = {str(name).lower(): str(value) for name, value in request.headers.items()}
-        headers = {name.lower(): value for name, value in self.redactor.redact_headers(raw_headers).items()}
-        body = self.canonical_body(body_bytes(request.body), headers.get("content-type"))
-        if body or "content-length" in headers:
-            headers["content-length"] = str(len(body))
-        request.uri = self.canonical_url(request.uri)
-        request.body = body
-        request.headers = dict(sorted(headers.items()))
+        raw_headers = {str(name).lower(): str(value) for name, value in headers.items()}
+        redacted = {name.lower(): value for name, value in self.redactor.redact_headers(raw_headers).items()}
+        canonical_body = self.canonical_body(body, redacted.get("content-type"))
+        if canonical_body or "content-length" in redacted:
+            redacted["content-length"] = str(len(canonical_body))
+        return CanonicalRequest(method, self._canonical_url(parts), canonical_body, dict(sorted(redacted.items())))
+
+    def before_record_request(self, request: Any) -> Any:
+        """vcrpy's request hook (recording): `canonical_request` written into vcrpy's request."""
+        canonical = self.canonical_request(request.method, request.uri, request.headers, body_bytes(request.body))
+        if canonical is None:
+            return None
+        request.uri, request.body, request.headers = canonical.uri, canonical.body, canonical.headers
         return request
 
     def before_record_response(self, response: dict[str, Any]) -> dict[str, Any]:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from mmlite_conformance.suite.recording.canonical import body_bytes
+
+if TYPE_CHECKING:
+    from mmlite_conformance.suite.recording.canonical import CanonicalRequest
+    from mmlite_conformance.suite.recording.replay import CassettePlayer
 
 __all__ = ["body_diff", "describe", "unmatched_lines", "unplayed_lines"]
 
@@ -15,7 +19,7 @@ _MAX_DIFF_LINES = 10
 
 
 def describe(request: Any) -> str:
-    """`METHOD /path?query` of a (canonical, hence redacted) vcrpy request."""
+    """`METHOD /path?query` of a canonical (hence redacted) request."""
     parts = urlsplit(request.uri)
     return f"{request.method} {parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
 
@@ -58,25 +62,22 @@ def body_diff(recorded: Any, sent: Any, max_lines: int = _MAX_DIFF_LINES) -> lis
     return ["body differs from it:", *(f"  {line}" for line in lines)]
 
 
-def unmatched_lines(cassette: Any, request: Any, *, scenario: str, where: str) -> list[str]:
-    """Why the cassette `where` cannot answer `request`: made too often, or its closest recording and how it
+def unmatched_lines(player: CassettePlayer, sent: CanonicalRequest, *, scenario: str, where: str) -> list[str]:
+    """Why the cassette `where` cannot answer `sent`: made too often, or its closest recording and how it
     differs; only canonical (redacted) requests are quoted."""
-    canonical = cassette.filter_request(request)
-    described = describe(canonical) if canonical is not None else "(a request)"
-    similar = cassette.find_requests_with_most_matches(request)
-    if similar and not similar[0][2]:
+    described = describe(sent)
+    closest = player.closest(sent)
+    if closest is not None and not closest[1]:
         lines = [f"scenario {scenario} makes this request more often than recorded in {where}: {described}"]
     else:
         lines = [f"scenario {scenario} makes a request that is not recorded in {where}: {described}"]
-        if similar:
-            stored, _succeeded, failed = similar[0]
-            names = [name for name, _message in failed]
-            lines.append(f"closest recorded request: {describe(stored)} (differs in {', '.join(names)})")
-            if "body" in names and canonical is not None:
-                lines += [f"  {line}" for line in body_diff(stored, canonical)]
+        if closest is not None:
+            stored, failed = closest
+            lines.append(f"closest recorded request: {describe(stored.request)} (differs in {', '.join(failed)})")
+            if "body" in failed:
+                lines += [f"  {line}" for line in body_diff(stored.request, sent)]
         else:
-            recorded = ", ".join(describe(r) for r in cassette.requests) or "none"
-            lines.append(f"recorded requests: {recorded}")
+            lines.append(f"recorded requests: {', '.join(describe(r) for r in player.requests) or 'none'}")
     lines.append(f"if the scenario changed on purpose, re-record it: --target emulator --record=overwrite ({where})")
     return lines
 

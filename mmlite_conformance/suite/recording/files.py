@@ -8,14 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from vcr.serialize import deserialize as vcr_deserialize
-from vcr.serializers import yamlserializer
 
 from mmlite_conformance.suite.recording.canonical import RedactorLike
 from mmlite_conformance.suite.recording.errors import CassetteError
-from mmlite_conformance.suite.recording.persister import AlreadyParsed
+from mmlite_conformance.suite.recording.replay import RecordedExchange, exchanges_from
 
-__all__ = ["Fail", "read_cassette", "read_tape", "tape_text"]
+__all__ = ["Fail", "parse_cassette", "read_cassette", "read_tape", "tape_text"]
 
 #: builds the (redacted) error for a message about the scenario's files
 Fail = Callable[[str], CassetteError]
@@ -24,8 +22,17 @@ _RECORD_CASSETTE = "delete it and record it again with --target emulator --recor
 _RECORD_TAPE = "record the scenario again with --target emulator --record=overwrite"
 
 
-def read_cassette(path: Path, *, scenario: str, where: str, fail: Fail) -> Any:
-    """vcrpy's (requests, responses) of the cassette at `path`, or the error saying why it cannot be replayed."""
+#: a cassette is data: no YAML tag builds an object (vcrpy writes none), with libyaml's parser where installed
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_cassette(text: str) -> Any:
+    """The YAML document of a cassette (yaml.YAMLError when it is not YAML)."""
+    return yaml.load(text, Loader=_YAML_LOADER)
+
+
+def read_cassette(path: Path, *, scenario: str, where: str, fail: Fail) -> list[RecordedExchange]:
+    """The recorded exchanges of the cassette at `path`, or the error saying why it cannot be replayed."""
     if not path.is_file():
         raise fail(f"no cassette for scenario {scenario} at {where}; record one with --target emulator --record")
     try:
@@ -35,7 +42,7 @@ def read_cassette(path: Path, *, scenario: str, where: str, fail: Fail) -> Any:
     except OSError as exc:
         raise fail(f"cannot read cassette {where}: {exc.strerror or type(exc).__name__}") from None
     try:
-        data = yamlserializer.deserialize(text)
+        data = parse_cassette(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
@@ -48,8 +55,8 @@ def read_cassette(path: Path, *, scenario: str, where: str, fail: Fail) -> Any:
             f"'interactions'); {_RECORD_CASSETTE}"
         )
     try:
-        return vcr_deserialize(text, AlreadyParsed(data))
-    except Exception:
+        return exchanges_from(interactions)
+    except ValueError:
         raise fail(
             f"corrupt cassette {where}: an interaction is not a vcrpy request/response pair; {_RECORD_CASSETTE}"
         ) from None

@@ -19,7 +19,7 @@ from mmlite_conformance.contract import DEFAULT_PORTS
 from mmlite_conformance.suite.client import Endpoints, pooled_limits
 from mmlite_conformance.suite.config import OFFLINE_RECIPIENT, Settings, TargetProfile
 from mmlite_conformance.suite.constants import PLATFORM_FEATURES
-from mmlite_conformance.suite.recording import RecordingMode
+from mmlite_conformance.suite.recording import CassetteDeck, RecordingMode
 from mmlite_conformance.suite.redaction import Redactor, derive_pseudonym_key
 from mmlite_conformance.suite.webhooks import WebhookStore
 
@@ -126,6 +126,10 @@ class Target(ABC):
     def stop(self) -> None:
         if self.receiver is not None:
             self.receiver.stop()
+
+    def cassette_deck(self) -> CassetteDeck | None:
+        """Where replayed cassettes play for this target's client; None when its requests are not replayed."""
+        return None
 
     def http_client(self) -> httpx.Client:
         # only an https-only target speaks TLS: replay never opens a socket, the emulator is plain http on loopback

@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 
-from mmlite_conformance.suite.config import TargetProfile
+from mmlite_conformance.suite.config import Settings, TargetProfile
 from mmlite_conformance.suite.constants import RECEIVER_PLACEHOLDER_URL
 from mmlite_conformance.suite.netguard import NetworkBlocked, block_network
-from mmlite_conformance.suite.recording import RecordingMode
+from mmlite_conformance.suite.recording import CassetteDeck, RecordingMode
 from mmlite_conformance.suite.redaction import Redactor
 from mmlite_conformance.suite.targets.base import Prompt, RunWords, Target, notification_marker
 from mmlite_conformance.suite.webhooks import WebhookStore, from_tape
@@ -25,6 +25,10 @@ class ReplayTarget(Target):
     name = "replay"
     # a tape never brings a missing event, so waiting long only slows the failure
     profile = TargetProfile(wait_timeout=2.0)
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.deck = CassetteDeck()
 
     def network_guard(self) -> AbstractContextManager[None]:
         return block_network()
@@ -41,10 +45,13 @@ class ReplayTarget(Target):
     def receiver_listen(self) -> tuple[str, int] | None:
         return None
 
+    def cassette_deck(self) -> CassetteDeck:
+        return self.deck
+
     def http_client(self) -> httpx.Client:
-        """vcrpy answers every request from the cassette before any transport is reached, so the client's transport
-        opens nothing: no connection pool is built, which spares importing httpcore (about 0.02 s per run)."""
-        return httpx.Client(transport=httpx.MockTransport(_no_connection), follow_redirects=False)
+        """The scenario's cassette answers from the client's transport, which opens nothing: no connection pool is
+        built, which spares importing httpcore (about 0.02 s per run); a request outside a cassette is refused."""
+        return httpx.Client(transport=self.deck.transport(httpx.MockTransport(_no_connection)), follow_redirects=False)
 
     def start(self, redactor: Redactor) -> None:
         """No server: the recorded tape stands in for the receiver."""
