@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError, best_match, relevance
 from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from mmlite_conformance.suite.evidence import SchemaVerdict
+from mmlite_conformance.suite.uri_format import is_uri
 
 __all__ = [
     "MAX_ERRORS",
@@ -70,6 +71,15 @@ def default_schema_dir(start: Path | None = None) -> Path:
     raise FileNotFoundError(f"no schemas/ directory (with common{SCHEMA_SUFFIX}) above {here} or beside the package")
 
 
+def format_checker() -> FormatChecker:
+    """jsonschema's Draft 2020-12 formats, `uri` checked by the suite: jsonschema checks it only with an optional
+    package installed, which compiles a long expression at import, in every run, whether a URL is checked or not."""
+    checker = FormatChecker(formats=())
+    checker.checkers.update(Draft202012Validator.FORMAT_CHECKER.checkers)
+    checker.checks("uri")(is_uri)
+    return checker
+
+
 class SchemaRegistry:
     """Every `*.schema.json` of a directory, checked and compiled once; `validate(kind, body)` is the hot path.
 
@@ -107,7 +117,7 @@ class SchemaRegistry:
             kind = path.name.removesuffix(SCHEMA_SUFFIX)
             self._ids[kind] = schema_id
             self._validators[kind] = Draft202012Validator(
-                schema, registry=self.registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+                schema, registry=self.registry, format_checker=format_checker()
             )
 
     @classmethod

@@ -112,7 +112,12 @@ def test_a_recorded_response_comes_back_as_recorded_once() -> None:
     player = _player((recorded, _answer(201, message="Created")))
     deck = CassetteDeck()
     outside: list[str] = []
-    transport = deck.transport(httpx.MockTransport(lambda r: outside.append(r.url.path) or httpx.Response(599)))
+
+    def elsewhere(request: httpx.Request) -> httpx.Response:
+        outside.append(request.url.path)
+        return httpx.Response(599)
+
+    transport = deck.transport(httpx.MockTransport(elsewhere))
     with httpx.Client(transport=transport, base_url="http://127.0.0.1:1") as client:
         with deck.playing(player):
             response = client.post("/messages", json={"to": "pn-1"})
@@ -167,6 +172,11 @@ def test_cassette_interactions_become_exchanges_or_one_error() -> None:
     [exchange] = exchanges_from([interaction])
     assert exchange.request == CanonicalRequest("POST", f"{CLOUD}/messages", b'{"a":1}', JSON)
     assert exchange.response["body"]["string"] == b"{}" and exchange.plays == 0
-    for broken in ({}, {"request": {}, "response": {}}, {**interaction, "response": {"status": {"code": "200"}}}):
+    broken_ones: list[dict[str, Any]] = [
+        {},
+        {"request": {}, "response": {}},
+        {**interaction, "response": {"status": {"code": "200"}}},
+    ]
+    for broken in broken_ones:
         with pytest.raises(ValueError, match="not a request/response pair"):
             exchanges_from([json.loads(json.dumps(broken))])
