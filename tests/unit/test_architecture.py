@@ -46,7 +46,8 @@ ALLOWED: dict[str, set[str]] = {
     "suite.evidence": {"suite.snippets"},
     # reproducers of a redacted request (curl, Python, Node.js); the docs site renders them too
     "suite.snippets": {"suite.constants"},
-    "suite.schemas": {"suite.evidence"},
+    "suite.schemas": {"suite.evidence", "suite.uri_format"},
+    "suite.uri_format": set(),
     "suite.user_ids": {"suite.evidence"},
     "suite.checks": {"suite.evidence", "suite.numbers", "suite.webhooks"},
     "suite.numbers": {"suite.redaction"},
