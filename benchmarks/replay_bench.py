@@ -108,7 +108,12 @@ def _reports(folder: Path, stem: str) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=11)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=21,
+        help="interleaved rounds (default 21: on a shared machine fewer let one busy spell move the median)",
+    )
     parser.add_argument("--venv", type=Path, help="a runtime-only install to create or reuse (default: a temp one)")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch_name:

@@ -14,6 +14,7 @@ from starlette.routing import Match, Route
 
 from mmlite_conformance.emulator import routes_config, routes_control, routes_platform, routes_send
 from mmlite_conformance.emulator.config import EmulatorConfig
+from mmlite_conformance.emulator.dispatch import StaticRoutes
 from mmlite_conformance.emulator.errors import ApiError
 from mmlite_conformance.emulator.http import RouteSpec, bind, error_response, json_response
 from mmlite_conformance.emulator.journal import SCOPE_KEY, JournalMiddleware
@@ -67,6 +68,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     middleware = [Middleware(LimitsMiddleware, state=state)]
     if state.journal is not None:
         middleware.append(Middleware(JournalMiddleware, state=state))
+    middleware.append(Middleware(StaticRoutes, routes=routes))  # innermost: sees what the router would
     app = Starlette(
         routes=routes,
         middleware=middleware,

@@ -153,3 +153,45 @@ def test_two_slow_bodies_over_a_socket_each_get_a_408_at_their_own_deadline(serv
             elapsed = time.monotonic() - start
         assert answer.startswith(b"HTTP/1.1 408") and DEADLINE - 0.05 < elapsed < 3
     assert client.get("/_emulator/account").status_code == 200
+
+
+async def test_the_running_loop_is_asked_once_not_at_every_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """asyncio.get_running_loop() makes a getpid() system call on Python 3.11: the watchdog's loop, running on this
+    thread, stands in for it after the first request (and the deadline still holds the request's own task)."""
+    asked: list[int] = []
+    real = asyncio.get_running_loop
+
+    def counting() -> asyncio.AbstractEventLoop:
+        asked.append(1)
+        return real()
+
+    monkeypatch.setattr(asyncio, "get_running_loop", counting)
+
+    async def read_whole_body(scope: Any, receive: Any, send: Any) -> None:
+        while (await receive()).get("more_body"):
+            pass
+        await _ok(scope, receive, send)
+
+    middleware = _middleware(read_whole_body)
+    clients = [Client([(0.0, b"{}")]) for _ in range(5)]
+    for client in clients:
+        await call(middleware, client)
+    never_ending = Client([(0.0, b"{"), (None, b"}")])
+    await call(middleware, never_ending)
+    assert [client.status for client in clients] == [200] * 5 and never_ending.status == 408
+    assert len(asked) == 1
+
+
+def test_a_new_loop_gets_its_own_watchdog() -> None:
+    """One app served on two loops, one after the other (as the tests do): the second asks for its loop again."""
+    middleware = _middleware(read_then(0))
+    loops: list[asyncio.AbstractEventLoop] = []
+    for _ in range(2):
+
+        async def serve_one() -> None:
+            await call(middleware, Client([(0.0, b"{}")]))
+            assert middleware.watchdogs.running().loop is asyncio.get_running_loop()
+            loops.append(asyncio.get_running_loop())
+
+        asyncio.run(serve_one())
+    assert loops[0] is not loops[1]

@@ -9,6 +9,7 @@ import pytest
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from mmlite_conformance.emulator import jsonio
 from mmlite_conformance.emulator.http import JsonBytesResponse, json_response, read_body
 from mmlite_conformance.emulator.jsonio import loads
 from tests.emulator.emulator_helpers import KEY, ServerFactory, template_send
@@ -76,3 +77,22 @@ def test_sends_through_a_real_server_answer_200_with_the_length_of_their_body(se
         response = client.post("/marketing_messages", json=template_send(), headers=KEY)
         assert response.status_code == 200 and response.headers["content-type"] == "application/json"
         assert int(response.headers["content-length"]) == len(response.content)
+
+
+ENCODED = [
+    {"a": 1, "b": [1.5, None, True, "é😀", "\u2028"]}, [1, 2], "x", 1, 1.0, None, {1: "int key"}, {"n": 1e300},
+    {"t": (1, 2)}, {True: 1, None: 2, 1.5: 3},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ENCODED, ids=range(len(ENCODED)))
+def test_the_prebuilt_encoder_writes_what_the_general_encoder_writes(value: Any) -> None:
+    assert jsonio.dumps(value) == jsonio._ENCODER.encode(value).encode()
+
+
+@pytest.mark.parametrize("value", [float("nan"), {"x": float("inf")}, {"s": "\ud800"}, {"o": object()}, {(1,): 1}])
+def test_the_prebuilt_encoder_refuses_what_the_general_encoder_refuses(value: Any) -> None:
+    with pytest.raises((ValueError, TypeError)) as general:
+        jsonio._ENCODER.encode(value).encode()
+    with pytest.raises(general.type, match=str(general.value)[:30].replace("(", r"\(")):
+        jsonio.dumps(value)

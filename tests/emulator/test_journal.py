@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from mmlite_conformance.emulator import DEFAULT_API_KEY, EmulatorServer, create_app
+from mmlite_conformance.emulator.dispatch import StaticRoutes
 from mmlite_conformance.emulator.journal import STORE_LIMIT, TEXT_LIMIT, Journal, auth_form, content
 from mmlite_conformance.emulator.limits import LimitsMiddleware
 from tests.emulator.emulator_helpers import KEY, RECIPIENT, asgi_client, fast_config, template_send
@@ -30,7 +31,8 @@ async def entries(client: httpx.AsyncClient, after: int = 0) -> list[dict[str, A
 
 async def test_off_by_default_no_middleware_and_a_clear_error() -> None:
     app = create_app(fast_config())
-    assert [repr(m).split("(")[1].split(",")[0] for m in app.user_middleware] == [LimitsMiddleware.__name__]
+    middleware = [repr(m).split("(")[1].split(",")[0] for m in app.user_middleware]
+    assert middleware == [LimitsMiddleware.__name__, StaticRoutes.__name__]  # no journal between them
     assert app.state.emulator.journal is None
     async with asgi_client() as client:
         response = await client.get("/_emulator/journal")
