@@ -39,6 +39,8 @@ class HeaderDeadline:
 def _guarded_httptools() -> type[asyncio.Protocol]:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+    base = HttpToolsProtocol
+
     class GuardedHttpToolsProtocol(HttpToolsProtocol):
         """Closes a connection whose request headers are not complete HEADER_TIMEOUT s after it opened (or after
         the request's first byte), and refuses headers over MAX_HEADER_BYTES."""
@@ -56,27 +58,30 @@ def _guarded_httptools() -> type[asyncio.Protocol]:
             super().connection_lost(exc)
 
         def on_message_begin(self) -> None:
-            super().on_message_begin()
+            base.on_message_begin(self)
             self._header_bytes = 0
             if self._header_deadline is None:
                 self._arm()
 
+        # the parser calls these once per header: the count is inline and the base method named, not looked up
+        # through super() (about 1.5 us of a request with five headers)
         def on_url(self, url: bytes) -> None:
-            self._count(len(url))
-            super().on_url(url)
+            size = self._header_bytes + len(url)
+            if size > MAX_HEADER_BYTES:
+                raise HeaderLimitError
+            self._header_bytes = size
+            base.on_url(self, url)
 
         def on_header(self, name: bytes, value: bytes) -> None:
-            self._count(len(name) + len(value))
-            super().on_header(name, value)
+            size = self._header_bytes + len(name) + len(value)
+            if size > MAX_HEADER_BYTES:
+                raise HeaderLimitError
+            self._header_bytes = size
+            base.on_header(self, name, value)
 
         def on_headers_complete(self) -> None:
             self._disarm()
-            super().on_headers_complete()
-
-        def _count(self, size: int) -> None:
-            self._header_bytes += size
-            if self._header_bytes > MAX_HEADER_BYTES:
-                raise HeaderLimitError
+            base.on_headers_complete(self)
 
         def _arm(self) -> None:
             deadline = self._header_deadline = HeaderDeadline(self.loop.time() + HEADER_TIMEOUT, self.transport)

@@ -208,3 +208,15 @@ def test_headers_over_the_limit_are_a_400(serve: ServerFactory) -> None:
         sock.sendall(b"GET /_emulator/clock HTTP/1.1\r\nHost: 127.0.0.1\r\n" + big + b"\r\n")
         assert _read_all(sock).startswith(b"HTTP/1.1 400")
     assert client.get("/_emulator/clock").status_code == 200
+
+
+def test_the_request_line_counts_toward_the_header_limit(serve: ServerFactory) -> None:
+    if not stack.has("httptools"):
+        pytest.skip("h11 bounds the head itself")
+    server, client = serve()
+    half = limits.MAX_HEADER_BYTES // 2 + 10  # a request line and a header each under the limit, over it together
+    with _connect(server.port) as sock:
+        sock.sendall(b"GET /" + b"a" * half + b" HTTP/1.1\r\nX-Big: " + b"b" * half + b"\r\n\r\n")
+        answer = _read_all(sock)
+        assert answer.startswith(b"HTTP/1.1 400") and b"Invalid HTTP request received." in answer
+    assert client.get("/_emulator/clock").status_code == 200
