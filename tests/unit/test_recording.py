@@ -156,6 +156,17 @@ def test_unplayed_interactions_fail_the_replay(recorded: Studio) -> None:
     assert "POST /messages" not in str(caught.value)
 
 
+def test_an_unplayed_recording_is_named_by_the_scenario_on_its_tape(recorded: Studio) -> None:
+    """The run's stand-in provenance names no scenario; the tape's does, and the message uses it."""
+    with (
+        pytest.raises(CassetteError) as caught,
+        recorded.recorder("replay").session(NAME, {}),
+        recorded.client([]) as api,
+    ):
+        exchanges(api, with_mmlite=False)
+    assert str(caught.value).startswith("scenario Send a template no longer makes these recorded requests")
+
+
 def test_unplayed_check_is_skipped_when_the_body_failed(recorded: Studio) -> None:
     with pytest.raises(RuntimeError), recorded.session("replay"):
         raise RuntimeError("assertion in a step")

@@ -148,8 +148,8 @@ class Recorder:
         with self.deck.playing(player):
             yield session
         unplayed = player.unplayed()
-        if unplayed:
-            raise fail("\n".join(unplayed_lines(unplayed, scenario=scenario, where=where)))
+        if unplayed:  # named as the tape names the scenario (its provenance replaced the stand-in above)
+            raise fail("\n".join(unplayed_lines(unplayed, scenario=self._scenario(session), where=where)))
 
     def _record(self, session: RecordingSession) -> Iterator[RecordingSession]:
         if self.mode == "record-new" and session.cassette_path.exists():
