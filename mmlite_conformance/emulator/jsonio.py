@@ -48,7 +48,7 @@ _DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
 
 def dumps(body: Any) -> bytes:
     """Compact UTF-8 JSON, as `_ENCODER.encode` writes it; the encoder is built once."""
-    if _C_ENCODER is None or isinstance(body, str):  # the C encoder takes containers and scalars, not a lone str
+    if _C_ENCODER is None:
         return _ENCODER.encode(body).encode()
     return "".join(_C_ENCODER(body, 0)).encode()
 

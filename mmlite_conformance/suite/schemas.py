@@ -111,14 +111,13 @@ class SchemaRegistry:
             self._check_refs(path, schema_id, schema)
         self._ids: dict[str, str] = {}
         self._validators: dict[str, Draft202012Validator] = {}
+        formats = format_checker()  # one for every kind: it holds no state of a validation
         for schema_id, (path, schema) in contents.items():
             if _LIBRARY_KEYS.issuperset(schema):
                 continue
             kind = path.name.removesuffix(SCHEMA_SUFFIX)
             self._ids[kind] = schema_id
-            self._validators[kind] = Draft202012Validator(
-                schema, registry=self.registry, format_checker=format_checker()
-            )
+            self._validators[kind] = Draft202012Validator(schema, registry=self.registry, format_checker=formats)
 
     @classmethod
     def from_directory(cls, path: Path | str, *, check_metaschema: bool = True) -> SchemaRegistry:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
@@ -34,7 +34,8 @@ def _port(parts: SplitResult) -> int | None:
     return parts.port if parts.port is not None else _DEFAULT_PORTS.get(parts.scheme)
 
 
-def _is_json(request: CanonicalRequest) -> bool:
+def _declares_json(request: CanonicalRequest) -> bool:
+    """vcrpy's test (a content type containing application/json), not the canonical form's media-type test."""
     return "application/json" in request.headers.get("content-type", "").lower()
 
 
@@ -43,7 +44,7 @@ def _same_body(sent: CanonicalRequest, recorded: CanonicalRequest) -> bool:
     parses form and XML-RPC bodies; the suite sends neither (and its canonical form sorts JSON keys already)."""
     if sent.body == recorded.body:
         return True
-    if not (_is_json(sent) and _is_json(recorded)):
+    if not (_declares_json(sent) and _declares_json(recorded)):
         return False
     try:
         return bool(json.loads(sent.body) == json.loads(recorded.body))
@@ -177,7 +178,7 @@ class CassettePlayer:
 class CassetteDeck:
     """The cassette playing now (None between scenarios), for the transports of the run's clients."""
 
-    player: CassettePlayer | None = field(default=None)
+    player: CassettePlayer | None = None
 
     @contextlib.contextmanager
     def playing(self, player: CassettePlayer) -> Iterator[CassettePlayer]:
