@@ -31,6 +31,18 @@ class BodyLimitError(Exception):
         self.key = key
 
 
+def buffered_body_size(receive: Receive) -> int | None:
+    """The size of a request body the server already holds whole, None when it may still be arriving or the server
+    is not known. uvicorn hands the app its request cycle's own `receive`; both of its HTTP implementations keep the
+    bytes not yet read in `body` and set `more_body` false once the last byte is parsed, which for a small request
+    is before the app's task first runs."""
+    cycle = getattr(receive, "__self__", None)
+    if cycle is None or getattr(cycle, "more_body", True) is not False:
+        return None
+    body = getattr(cycle, "body", None)
+    return len(body) if isinstance(body, bytes | bytearray) else None
+
+
 def declared_length(scope: Scope) -> int | None:
     for name, value in scope["headers"]:
         if name == b"content-length":
@@ -183,6 +195,10 @@ class LimitsMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        buffered = buffered_body_size(receive)
+        if buffered is not None and buffered <= MAX_BODY:  # the whole body is here: no byte to count or wait for
             await self.app(scope, receive, send)
             return
         length = declared_length(scope)

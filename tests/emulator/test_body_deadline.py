@@ -195,3 +195,41 @@ def test_a_new_loop_gets_its_own_watchdog() -> None:
 
         asyncio.run(serve_one())
     assert loops[0] is not loops[1]
+
+
+class HeldBody:
+    """A server's request cycle as uvicorn keeps it: the body bytes not yet read, and whether more may come."""
+
+    def __init__(self, body: bytes, more_body: bool) -> None:
+        self.body, self.more_body = body, more_body
+
+    async def receive(self) -> dict[str, Any]:
+        if not self.more_body:
+            body, self.body = self.body, b""
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.sleep(3600)  # the rest never comes
+        raise AssertionError("unreachable")
+
+
+async def _send_into(client: Client, held: HeldBody, middleware: limits.LimitsMiddleware) -> None:
+    scope = {**_scope(), "headers": [(b"content-length", str(len(held.body)).encode())]}
+    async with asyncio.timeout(5):
+        await middleware(scope, held.receive, client.send)
+
+
+async def test_a_body_the_server_already_holds_whole_needs_no_deadline() -> None:
+    middleware, client = _middleware(read_then(0)), Client([])
+    await _send_into(client, HeldBody(b"{}", more_body=False), middleware)
+    assert client.status == 200 and middleware.watchdogs.current is None  # no deadline was ever set
+
+
+async def test_a_whole_body_over_the_limit_is_still_a_413() -> None:
+    middleware, client = _middleware(read_then(0)), Client([])
+    await _send_into(client, HeldBody(b"x" * (limits.MAX_BODY + 1), more_body=False), middleware)
+    assert client.status == 413
+
+
+async def test_a_body_the_server_holds_in_part_is_watched() -> None:
+    middleware, client = _middleware(read_then(0)), Client([])
+    await _send_into(client, HeldBody(b"{", more_body=True), middleware)
+    assert client.status == 408

@@ -220,3 +220,30 @@ def test_the_request_line_counts_toward_the_header_limit(serve: ServerFactory) -
         answer = _read_all(sock)
         assert answer.startswith(b"HTTP/1.1 400") and b"Invalid HTTP request received." in answer
     assert client.get("/_emulator/clock").status_code == 200
+
+
+def test_a_head_over_the_limit_across_chunks_is_a_400_before_it_ends(serve: ServerFactory) -> None:
+    if not stack.has("httptools"):
+        pytest.skip("h11 bounds the head itself")
+    server, client = serve()
+    third = limits.MAX_HEADER_BYTES // 3 + 10
+    with _connect(server.port) as sock:
+        start = time.monotonic()
+        sock.sendall(b"GET /_emulator/clock HTTP/1.1\r\n")
+        for name in (b"X-A", b"X-B", b"X-C"):  # each in a chunk of its own, the head never completed
+            time.sleep(0.1)
+            sock.sendall(name + b": " + b"b" * third + b"\r\n")
+        answer = _read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 400") and b"Invalid HTTP request received." in answer
+    assert time.monotonic() - start < stack.HEADER_TIMEOUT  # refused for its size, not at its deadline
+    assert client.get("/_emulator/clock").status_code == 200
+
+
+def test_a_head_under_the_limit_across_chunks_is_served(serve: ServerFactory) -> None:
+    server, _ = serve()
+    quarter = limits.MAX_HEADER_BYTES // 4
+    with _connect(server.port) as sock:
+        sock.sendall(b"GET /_emulator/clock HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: " + b"a" * quarter + b"\r\n")
+        time.sleep(0.1)
+        sock.sendall(b"X-B: " + b"b" * quarter + b"\r\nConnection: close\r\n\r\n")
+        assert _read_all(sock).startswith(b"HTTP/1.1 200")
