@@ -235,7 +235,7 @@ def test_a_head_over_the_limit_across_chunks_is_a_400_before_it_ends(serve: Serv
             sock.sendall(name + b": " + b"b" * third + b"\r\n")
         answer = _read_all(sock)
     assert answer.startswith(b"HTTP/1.1 400") and b"Invalid HTTP request received." in answer
-    assert time.monotonic() - start < stack.HEADER_TIMEOUT  # refused for its size, not at its deadline
+    assert time.monotonic() - start < limits.HEADER_TIMEOUT  # refused for its size, not at its deadline
     assert client.get("/_emulator/clock").status_code == 200
 
 
