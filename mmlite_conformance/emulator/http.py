@@ -76,9 +76,18 @@ async def read_body(request: Request) -> bytes:
     return body
 
 
+def header(request: Request, name: bytes) -> str | None:
+    """The first value of a header (`name` in lower case, as servers pass names), as Starlette's `headers.get`
+    reads it, without building its Headers object for one lookup."""
+    for key, value in request.scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
 def authenticate(request: Request, state: EmulatorState, *, control: bool = False) -> AccountState:
     """The key's account; a key disabled through the control surface is refused except by /_emulator/ routes."""
-    account = state.account_for(request.headers.get("d360-api-key"))
+    account = state.account_for(header(request, b"d360-api-key"))
     if account is None or not (account.api_key_valid or control):
         raise InvalidTokenError
     return account
@@ -88,7 +97,7 @@ async def read_json(request: Request, state: EmulatorState, *, optional: bool = 
     raw = await read_body(request)
     if optional and not raw.strip():
         return {}
-    content_type = request.headers.get("content-type", "")
+    content_type = header(request, b"content-type") or ""
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise invalid_parameter("The request body must be sent with Content-Type: application/json.")
     try:

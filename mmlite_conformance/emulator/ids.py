@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 
 
@@ -31,7 +32,7 @@ class IdFactory:
         token = self._digest("wamid", 9).hex().upper().encode()
         # shaped like the real ids: a small binary frame around the recipient and a random token
         raw = b"\x1c\x18" + bytes([len(wa_id)]) + wa_id.encode() + b"\x15\x02\x00\x11\x18\x12" + token + b"\x00"
-        encoded = base64.b64encode(raw).decode()
+        encoded = binascii.b2a_base64(raw, newline=False).decode()  # base64.b64encode without its Python frame
         return encoded if plain else f"wamid.{encoded}"
 
     def fbtrace(self) -> str:

@@ -148,6 +148,8 @@ class Realism:
 
     def __init__(self, profile: str, seed: int) -> None:
         self.profile = PROFILES[validate_profile(profile)]
+        # the variations this profile can inject: every other opportunity is passed over without a look
+        self._drawn = frozenset(name for name, p in self.profile.chances.items() if p > 0)
         self.seed = seed
         self.counts: dict[str, int] = dict.fromkeys(VARIATIONS, 0)
         self._rng = random.Random(seed)
@@ -177,8 +179,7 @@ class Realism:
     def whatsapp_id(self, number: str) -> str:
         """The wa_id WhatsApp answers for `number` (digits): itself, or its BR/MX form."""
         for variation, pattern, rewrite in NUMBER_FORMS:
-            match = pattern.fullmatch(number)
-            if match and self.chance(variation):
+            if variation in self._drawn and (match := pattern.fullmatch(number)) and self.chance(variation):
                 return rewrite(match)
         return number
 
@@ -187,12 +188,12 @@ class Realism:
         if self._refused_last:
             self._refused_last = False
             return False
-        self._refused_last = self.chance(RATE_LIMITED_ONCE)
+        self._refused_last = RATE_LIMITED_ONCE in self._drawn and self.chance(RATE_LIMITED_ONCE)
         return self._refused_last
 
     def add_unknown_field(self, variation: str, places: Sequence[dict[str, Any]]) -> None:
         """Put the unknown field into one of `places` (objects of one body), when the variation is drawn."""
-        if places and self.chance(variation):
+        if variation in self._drawn and places and self.chance(variation):
             self.choice(places)[UNKNOWN_FIELD] = dict(UNKNOWN_VALUE)
 
     def describe(self) -> dict[str, Any]:

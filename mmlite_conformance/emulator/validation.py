@@ -100,7 +100,7 @@ def _template(payload: dict[str, Any]) -> None:
     if "policy" in language and language["policy"] != "deterministic":
         raise invalid_parameter("The parameter template.language.policy must be 'deterministic'.")
     components = template.get("components", [])
-    if not isinstance(components, list) or not all(isinstance(c, dict) for c in components):
+    if not isinstance(components, list) or (components and not all(isinstance(c, dict) for c in components)):
         raise invalid_parameter("The parameter template.components must be an array of objects.")
 
 
