@@ -233,3 +233,28 @@ def test_a_repeated_key_in_an_accounts_file_is_refused(tmp_path: Path, name: str
 def test_a_webhook_secret_with_text_is_kept() -> None:
     assert build_config(_parse("--webhook-secret", "s3cret")).webhooks.secret == "s3cret"
     assert build_config(_parse()).webhooks.secret is None
+
+
+def test_a_command_imports_only_its_own_modules() -> None:
+    """The emulator starts without the bundle and publish modules (its cold start paid for them), and every command
+    is still listed, and each one's own arguments still parsed."""
+    probe = (
+        "import sys\n"
+        "from mmlite_conformance.cli import main\n"
+        "assert main(['emulator', '--list-faults']) == 0\n"
+        "print(sorted({m.split('.')[1] for m in sys.modules if m.startswith('mmlite_conformance.')}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.splitlines()[-1] == "['cli', 'emulator']"
+    listing = subprocess.run(
+        [sys.executable, "-m", "mmlite_conformance.cli", "--help"], capture_output=True, text=True, timeout=60
+    )
+    commands = ("emulator", "bundle", "verify", "keygen", "export", "docs")
+    assert all(f"    {name} " in listing.stdout for name in commands)
+    wrong = subprocess.run(
+        [sys.executable, "-m", "mmlite_conformance.cli", "verify", "--no-such-option"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert wrong.returncode == 2 and "[--public-key KEYFILE] BUNDLE" in wrong.stderr  # its own usage
