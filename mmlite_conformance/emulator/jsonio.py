@@ -4,8 +4,25 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
+
+
+def _orjson() -> ModuleType | None:
+    """orjson where it is installed (a runtime dependency on CPython; PyPy has none): it reads a request body in a
+    fraction of the standard parser's work, and it is asked only where it answers exactly what that parser does."""
+    try:
+        import orjson
+    except ImportError:
+        return None
+    return orjson
+
+
+_FAST_PARSER = _orjson()
+# orjson reads an integer beyond 64 bits as a float; every such integer has at least 19 digits
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
 
 MAX_DEPTH = 64  # nesting of objects and arrays in a request body
 
@@ -68,7 +85,25 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
 
 
 def loads(raw: bytes) -> Any:
-    """Parse a request body; ValueError (UnsafeJsonError among them) when it is not JSON the emulator can echo."""
+    """Parse a request body; ValueError (UnsafeJsonError among them) when it is not JSON the emulator can echo.
+
+    A UTF-8 object goes to orjson first: what it reads is what the standard parser reads (it refuses NaN, Infinity,
+    numbers out of float range, lone surrogates and control characters too), except integers beyond 64 bits, which
+    go to the standard parser. Whatever orjson refuses, the standard parser reads again, to word the refusal."""
+    if _FAST_PARSER is not None and raw[:1] == b"{" and _LONG_DIGITS.search(raw) is None:
+        try:
+            body = _FAST_PARSER.loads(raw)
+        except ValueError:  # orjson.JSONDecodeError
+            pass
+        else:
+            if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and _depth_exceeds(body, MAX_DEPTH):
+                raise UnsafeJsonError(f"The body is nested deeper than {MAX_DEPTH} levels.")
+            return body
+    return standard_loads(raw)
+
+
+def standard_loads(raw: bytes) -> Any:
+    """`loads` by the standard parser alone, in every encoding `json` detects."""
     # an object whose second byte is no NUL is UTF-8 to json.detect_encoding too (no BOM, not UTF-16/32): asked only
     # for other bodies
     encoding = "utf-8" if raw[:1] == b"{" and raw[1:2] != b"\x00" else json.detect_encoding(raw)

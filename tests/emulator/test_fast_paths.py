@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import struct
 from typing import Any
 
 import pytest
@@ -96,3 +98,94 @@ def test_the_prebuilt_encoder_refuses_what_the_general_encoder_refuses(value: An
         jsonio._ENCODER.encode(value).encode()
     with pytest.raises(general.type, match=str(general.value)[:30].replace("(", r"\(")):
         jsonio.dumps(value)
+
+
+# the fast parser (orjson) reads exactly what the standard parser reads ------------------------------------------------
+PARSED = [
+    b'{"a":01}', b'{"a":+1}', b'{"a":1.}', b'{"a":.5}', b'{"a":1e}', b'{"a":1e-400}', b'{"a":1E+2}', b'{"a":\x0c1}',
+    b'{"a":\xc2\xa01}', b'{"a":"\\/\\b\\f"}', b'{"a":"\\x"}', b'{"a":1}x', b'{"a":1} ', b'{"a":1}\x00',
+    b'{"a":"\xed\xa0\x80"}', b'{"a":"\xff"}', b'{"a":tru}', b'{"a":true,}', b'{,}', b'{"a"}', b'{"\\ud800":1}',
+    b'{"a":"\\uDFFF"}', b'{"a":"\\ud83d\\ude00"}', b'{"a":-}', b'{"a":1.5e308}', b'{"a":2e308}', b'{"a":NaN}',
+    b'{"a":-Infinity}', b'{"a":123456789012345678}', b'{"a":-0.0}', b'{"a":-0}', b'{"a":0e0}', b'{"a":[1,[2,[3]]]}',
+    b'{"a":"\t"}', b'{"a":\t1}', b'{"a":\r\n1}', b'{ }', b'{"a":null,"b":2,"a":1}', b'{"a":"\x7f"}',
+    b'{"a":"\\u0041\\u0000"}', b'{"\xc3\xa9":1}', b'{"a":1.7976931348623157e308}', b'{"a":4.9e-324}', b'{"a":1e-320}',
+    b'{"a":9007199254740993}', b'{"a":0.1000000000000000055511151231257827}', b'{"a":1' + b"0" * 400 + b"}",
+    b'{"a":18446744073709551615}', b'{"a":18446744073709551616}', b'{"a":-9223372036854775808}',
+    b'{"a":-9223372036854775809}', b'{"a":"x' + b"1" * 30 + b'"}', b'{"a":' + b"[" * 70 + b"]" * 70 + b"}",
+    b'{"a":' + b"[" * 2000 + b"]" * 2000 + b"}",
+]  # fmt: skip
+
+
+def _verdict(parse: Any, raw: bytes) -> str:
+    """The parse as repr (1 and 1.0, 0.0 and -0.0 differ) or the refusal with its message."""
+    try:
+        return "read " + repr(parse(raw))
+    except ValueError as exc:
+        return f"refused {type(exc).__name__}: {exc}"
+
+
+@pytest.mark.parametrize("raw", PARSED, ids=range(len(PARSED)))
+def test_the_fast_parser_reads_and_refuses_what_the_standard_parser_does(raw: bytes) -> None:
+    assert _verdict(loads, raw) == _verdict(jsonio.standard_loads, raw)
+
+
+def _number(rng: Any) -> str:
+    kind = rng.randrange(6)
+    if kind == 0:  # integers around the edges of 53, 63 and 64 bits, on both sides
+        edge = rng.choice([2**53, 2**63, 2**64, 10**18])
+        return str(rng.choice([1, -1]) * (edge + rng.randrange(-3, 4)))
+    if kind == 1:
+        return repr(rng.uniform(-1e6, 1e6))
+    if kind == 2:  # any double, by its bits
+        return repr(struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0])
+    if kind == 3:  # long mantissas and exponents at the ends of the range
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 25)))
+        return f"{rng.choice(['', '-'])}0.{digits}e{rng.randrange(-330, 310)}"
+    if kind == 4:
+        return str(rng.randrange(-(10**17), 10**17))
+    return rng.choice(["0", "-0", "0.0", "-0.0", "1E2", "1e-2", "true", "false", "null"])
+
+
+def _string(rng: Any) -> str:
+    pieces = [chr(rng.randrange(0x20, 0x7F)), "é", "😀", "\\n", "\\u00e9", "\\ud83d\\ude00", '\\"', "\\\\", "\\u2028"]
+    return '"' + "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 8))) + '"'
+
+
+def _document(rng: Any, depth: int = 0) -> str:
+    if depth > 3 or rng.random() < 0.3:
+        return _number(rng) if rng.random() < 0.6 else _string(rng)
+    if rng.random() < 0.5:
+        return "[" + ",".join(_document(rng, depth + 1) for _ in range(rng.randrange(0, 4))) + "]"
+    return "{" + ",".join(f"{_string(rng)}:{_document(rng, depth + 1)}" for _ in range(rng.randrange(0, 4))) + "}"
+
+
+def test_generated_bodies_read_alike_and_most_take_the_fast_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = jsonio._FAST_PARSER
+    if fast is None:
+        pytest.skip("orjson is not installed")
+    taken: list[bytes] = []
+
+    class Counting:
+        @staticmethod
+        def loads(raw: bytes) -> Any:
+            taken.append(raw)
+            return fast.loads(raw)
+
+    monkeypatch.setattr(jsonio, "_FAST_PARSER", Counting)
+    rng = random.Random(13)
+    bodies = [f'{{"v":{_document(rng)}}}'.encode() for _ in range(3000)]
+    for raw in bodies:
+        assert _verdict(loads, raw) == _verdict(jsonio.standard_loads, raw), raw
+    assert len(taken) > len(bodies) // 2  # the comparison is of the fast parser, not of the standard one twice
+
+
+def test_integers_beyond_64_bits_are_read_exactly() -> None:
+    for number in (2**64, -(2**63) - 1, 10**30):
+        assert loads(f'{{"n":{number}}}'.encode()) == {"n": number}
+
+
+def test_without_orjson_the_standard_parser_reads_every_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsonio, "_FAST_PARSER", None)
+    assert loads(json.dumps(BODY).encode()) == BODY
+    with pytest.raises(jsonio.UnsafeJsonError, match="lone surrogate"):
+        loads(b'{"a":"\\ud800"}')
