@@ -3,9 +3,11 @@
 Run: python benchmarks/emulator_bench.py [--seconds 2] [--connections 32]
 Both servers run in their own process pinned to CPU 0 on uvicorn with httptools + uvloop (the bare app asks for
 them explicitly; the emulator picks them when installed); the load generator (raw keep-alive sockets, asyncio) is
-pinned to CPU 1. Rate limits are off in the emulator. The servers run without PYTHONDONTWRITEBYTECODE (set in some
-sandboxes): with it, every launch compiles the project's own modules from source while the bare app's dependencies
-in site-packages are precompiled, which no installed copy of the emulator pays.
+pinned to CPU 1. In each round both servers are up and take the load in turns of a quarter second, so a change in
+the machine's speed falls on both alike (latencies are kept from 50 ms into each turn on). Rate limits are off in the
+emulator. The servers run without PYTHONDONTWRITEBYTECODE (set in some sandboxes): with it, every launch compiles
+the project's own modules from source while the bare app's dependencies in site-packages are precompiled, which no
+installed copy of the emulator pays.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ from pathlib import Path
 GOAL_RATIO = 0.70
 GOAL_P99_MS = 5.0
 GOAL_COLD_RATIO = 1.10
+TURN = 0.25  # seconds of load on one server before the other's turn
+# the start of a turn finds the server's caches filled by the other one: its throughput counts, its latency is not the
+# steady state's
+SETTLE = 0.05
 PATH = "/marketing_messages"
 PAYLOAD = json.dumps(
     {
@@ -93,36 +99,76 @@ def serve_bare(cpu: int) -> None:
 
 
 # load side -----------------------------------------------------------------------------------------------------
-async def _connection(port: int, stop_at: float, latencies: list[float], warmup_until: float) -> int:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    done = 0
-    while True:
-        start = time.perf_counter()
-        if start >= stop_at:
-            break
-        writer.write(REQUEST)
-        head = await reader.readuntil(b"\r\n\r\n")
-        if not head.startswith(b"HTTP/1.1 200"):
-            raise RuntimeError(f"unexpected answer: {head[:60]!r}")
-        length = next(
-            int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
-        )
-        await reader.readexactly(length)
-        end = time.perf_counter()
-        if start >= warmup_until:
-            latencies.append(end - start)
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(REQUEST)
+    head = await reader.readuntil(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 200"):
+        raise RuntimeError(f"unexpected answer: {head[:60]!r}")
+    length = next(
+        int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+    )
+    await reader.readexactly(length)
+
+
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
+async def _open(port: int, count: int) -> list[Connection]:
+    connections = [await asyncio.open_connection("127.0.0.1", port) for _ in range(count)]
+    for _, writer in connections:
+        writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return connections
+
+
+async def _drive(
+    connections: list[Connection], seconds: float, latencies: list[float] | None, settle: float = 0.0
+) -> tuple[int, float]:
+    """Requests on every connection, each sent when its previous answer is read, for `seconds`; (count, elapsed).
+    Latencies are kept of the requests sent after the first `settle` s."""
+    begin = time.perf_counter()
+    stop_at, settled = begin + seconds, begin + settle
+
+    async def one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> int:
+        done = 0
+        while (start := time.perf_counter()) < stop_at:
+            await _exchange(reader, writer)
+            if latencies is not None and start >= settled:
+                latencies.append(time.perf_counter() - start)
             done += 1
-    writer.close()
-    return done
+        return done
+
+    counts = await asyncio.gather(*(one(reader, writer) for reader, writer in connections))
+    return sum(counts), time.perf_counter() - begin
 
 
 async def _load(port: int, seconds: float, connections: int, warmup: float) -> tuple[int, float, list[float]]:
     latencies: list[float] = []
-    begin = time.perf_counter()
-    warmup_until, stop_at = begin + warmup, begin + warmup + seconds
-    counts = await asyncio.gather(*(_connection(port, stop_at, latencies, warmup_until) for _ in range(connections)))
-    return sum(counts), seconds, latencies
+    opened = await _open(port, connections)
+    if warmup > 0:
+        await _drive(opened, warmup, None)
+    count, elapsed = await _drive(opened, seconds, latencies)
+    for _, writer in opened:
+        writer.close()
+    return count, elapsed, latencies
+
+
+async def _in_turns(ports: dict[str, int], seconds: float, connections: int) -> dict[str, Result]:
+    """Both servers warmed up, then loaded in turns of TURN s (the order reversed every other turn) until each had
+    `seconds` of load; latencies from the SETTLE s after each turn's start on."""
+    opened = {kind: await _open(port, connections) for kind, port in ports.items()}
+    for pool in opened.values():
+        await _drive(pool, 0.5, None)
+    totals = {kind: Result(kind, 0, 0.0, []) for kind in ports}
+    order = list(ports)
+    for turn in range(max(1, round(seconds / TURN))):
+        for kind in order if turn % 2 == 0 else order[::-1]:
+            count, elapsed = await _drive(opened[kind], TURN, totals[kind].latencies, SETTLE)
+            totals[kind].requests += count
+            totals[kind].seconds += elapsed
+    for pool in opened.values():
+        for _, writer in pool:
+            writer.close()
+    return totals
 
 
 def _command(kind: str, server_cpu: int) -> list[str]:
@@ -139,20 +185,31 @@ def _cli() -> str:
     return shutil.which("mmlite-conformance", path=str(Path(sys.executable).parent)) or "mmlite-conformance"
 
 
-def measure(kind: str, seconds: float, connections: int, server_cpu: int) -> tuple[Result, Result]:
-    """Throughput with `connections` concurrent clients, then latency with one sequential client."""
+def _launch(kind: str, server_cpu: int) -> tuple[subprocess.Popen[str], int]:
     proc = subprocess.Popen(_command(kind, server_cpu), stdout=subprocess.PIPE, text=True, env=_server_env())
+    assert proc.stdout is not None
+    port = int(proc.stdout.readline().strip().rsplit(":", 1)[1])
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(proc.pid, {server_cpu})
+    return proc, port
+
+
+def measure_round(
+    order: tuple[str, str], seconds: float, connections: int, server_cpu: int
+) -> dict[str, tuple[Result, Result]]:
+    """Throughput with `connections` concurrent clients, the two servers in turns; then latency with one sequential
+    client, one server after the other."""
+    launched = {kind: _launch(kind, server_cpu) for kind in order}
     try:
-        assert proc.stdout is not None
-        port = int(proc.stdout.readline().strip().rsplit(":", 1)[1])
-        if hasattr(os, "sched_setaffinity"):
-            os.sched_setaffinity(proc.pid, {server_cpu})
-        loaded = Result(kind, *asyncio.run(_load(port, seconds, connections, warmup=0.5)))
-        sequential = Result(kind, *asyncio.run(_load(port, seconds, 1, warmup=0.2)))
+        loaded = asyncio.run(_in_turns({kind: port for kind, (_, port) in launched.items()}, seconds, connections))
+        return {
+            kind: (loaded[kind], Result(kind, *asyncio.run(_load(port, seconds, 1, warmup=0.2))))
+            for kind, (_, port) in launched.items()
+        }
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-    return loaded, sequential
+        for proc, _ in launched.values():
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 def _first_answer(kind: str, server_cpu: int) -> float:
@@ -193,13 +250,9 @@ def _rss_mib(pid: int) -> float:
 
 def sustained_memory(phases: int, seconds: float, connections: int, server_cpu: int) -> list[tuple[int, float]]:
     """(requests so far, server RSS in MiB) after each phase of sustained load on one emulator process."""
-    proc = subprocess.Popen(_command("emulator", server_cpu), stdout=subprocess.PIPE, text=True, env=_server_env())
+    proc, port = _launch("emulator", server_cpu)
     samples: list[tuple[int, float]] = []
     try:
-        assert proc.stdout is not None
-        port = int(proc.stdout.readline().strip().rsplit(":", 1)[1])
-        if hasattr(os, "sched_setaffinity"):
-            os.sched_setaffinity(proc.pid, {server_cpu})
         total = 0
         for _ in range(phases):
             total += asyncio.run(_load(port, seconds, connections, warmup=0.0))[0]
@@ -221,7 +274,7 @@ def main() -> int:
     parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--cpu", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--seconds", type=float, default=2.0, help="measured seconds per phase (default 2)")
-    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds, median reported (default 7)")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds, median reported (default 7)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections (default 32)")
     parser.add_argument("--cold-runs", type=int, default=9, help="cold-start pairs (default 9)")
     parser.add_argument("--memory-phases", type=int, default=6, help="sustained-load phases for RSS (default 6)")
@@ -235,14 +288,16 @@ def main() -> int:
         os.sched_setaffinity(0, set(load_cpus))  # the load generator stays off the server's core
     print(
         f"server pinned to CPU {server_cpu}; load generator on CPU {load_cpus[0]}; "
-        f"{args.connections} connections, {args.seconds:g} s per phase, median of {args.rounds} interleaved rounds"
+        f"{args.connections} connections, {args.seconds:g} s of load on each server per round in turns of {TURN:g} s, "
+        f"median of {args.rounds} rounds"
     )
-    # interleaved rounds, every other one in reverse order; the goals are judged on each round's own pair: on a shared
-    # machine a busy spell moves a whole round (single runs swing by +-15 %), and both servers of a round share it
+    # the goals are judged on each round's own pair: on a shared machine the speed changes within seconds (single runs
+    # swung by +-15 %, rounds of whole phases by up to 40 %), and turns of a quarter second put both servers in it
     rounds: dict[str, list[tuple[Result, Result]]] = {"bare": [], "emulator": []}
     for number in range(args.rounds):
-        for kind in ("bare", "emulator") if number % 2 == 0 else ("emulator", "bare"):
-            rounds[kind].append(measure(kind, args.seconds, args.connections, server_cpu))
+        order = ("bare", "emulator") if number % 2 == 0 else ("emulator", "bare")
+        for kind, measured in measure_round(order, args.seconds, args.connections, server_cpu).items():
+            rounds[kind].append(measured)
     bare, bare_seq = _median_run(rounds["bare"])
     emulator, emulator_seq = _median_run(rounds["emulator"])
     head = f"{'':9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}   | sequential (1 connection):"
