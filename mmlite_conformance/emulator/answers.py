@@ -23,6 +23,8 @@ _FIELDS = frozenset({"method", "path", "status", "body", "text", "headers", "tim
 
 @dataclass(slots=True)
 class ArmedAnswer:
+    """A canned answer armed for the next `times` matching requests of one account."""
+
     id: str
     account: str  # the api key of the account it applies to
     method: str

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 from mmlite_conformance.emulator.realism import UNKNOWN_FIELD
 
 
-@dataclass(slots=True, frozen=True)
-class Assumption:
+class Assumption(NamedTuple):
     id: str
     topic: str
     value: str
@@ -516,4 +515,4 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
 
 
 def as_dicts() -> list[dict[str, str]]:
-    return [asdict(a) for a in ASSUMPTIONS]
+    return [a._asdict() for a in ASSUMPTIONS]

@@ -6,7 +6,7 @@ import asyncio
 import math
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import httpx
@@ -19,14 +19,15 @@ LATE_LIMIT = 120.0  # a copy still waiting for a connection this long after its 
 
 @dataclass(slots=True, frozen=True)
 class BurstPlan:
+    """How a burst posts its copies: how many, how many at once, over how long, each waiting how long."""
+
     count: int
     concurrency: int
     within: float  # seconds over which the copies are released, evenly (copy i at i * within / count)
     timeout: float  # seconds each copy may wait for its answer
 
 
-@dataclass(slots=True, frozen=True)
-class Copy:
+class Copy(NamedTuple):
     status: int | None
     latency_ms: float | None  # from sending the request to its answer (None: no answer)
     outcome: str  # delivered (2xx), failed, not_sent, no_webhook, skipped_non_loopback
@@ -36,8 +37,7 @@ class Copy:
         return {"status": self.status, "latency_ms": self.latency_ms, "outcome": self.outcome}
 
 
-@dataclass(slots=True, frozen=True)
-class BurstResult:
+class BurstResult(NamedTuple):
     url: str | None
     signature: str
     copies: list[Copy]

@@ -6,9 +6,8 @@ import argparse
 import math
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from mmlite_conformance.emulator.config import (
     DEFAULT_API_KEY,
@@ -41,8 +40,7 @@ class UsageError(Exception):
     """Bad command-line input: reported as one line, exit status 2."""
 
 
-@dataclass(slots=True, frozen=True)
-class NumberOption:
+class NumberOption(NamedTuple):
     flag: str
     default: float
     help: str

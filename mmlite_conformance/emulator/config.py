@@ -21,6 +21,8 @@ class ConfigError(ValueError):
 
 @dataclass(slots=True, frozen=True)
 class AccountConfig:
+    """One sandbox account: its key, number, ids and onboarding."""
+
     api_key: str
     name: str
     display_phone_number: str
@@ -60,6 +62,8 @@ class DeliveryDelays:
 
 @dataclass(slots=True, frozen=True)
 class RateLimits:
+    """The send rate limits: per second per number, and the pair burst per recipient."""
+
     enabled: bool = True
     messages_per_second: float = 80.0
     pair_burst: int = 45
@@ -68,6 +72,8 @@ class RateLimits:
 
 @dataclass(slots=True, frozen=True)
 class WebhookSettings:
+    """How webhooks are delivered: secret, timeout, attempts, backoff, CA bundle and signature forms."""
+
     secret: str | None = None
     timeout: float = 5.0
     max_attempts: int = 5
@@ -79,6 +85,8 @@ class WebhookSettings:
 
 @dataclass(slots=True, frozen=True)
 class EmulatorConfig:
+    """Everything an emulator is started with; `dataclasses.replace` makes a variant."""
+
     accounts: tuple[AccountConfig, ...] = field(default_factory=default_accounts)
     seed: int = 0
     start_time: float | None = DEFAULT_START_TIME  # None: the wall clock, at start-up and at each reset (A32)

@@ -10,7 +10,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator import realism as rx
@@ -31,6 +31,8 @@ TargetResolver = Callable[[], "tuple[str, dict[str, str]] | None"]
 
 @dataclass(slots=True, order=True)
 class Delivery:
+    """A queued webhook post, ordered by when it is due and then by when it was queued."""
+
     due_at: float
     seq: int
     account: str = field(compare=False)
@@ -45,6 +47,8 @@ class Delivery:
 
 @dataclass(slots=True)
 class Attempt:
+    """What became of one webhook delivery: its attempts, the last status or error, and when."""
+
     account: str
     kind: str
     url: str | None
@@ -63,8 +67,7 @@ def logged(attempt: Attempt) -> dict[str, object]:
     return {name: getattr(attempt, name) for name in LOGGED}
 
 
-@dataclass(slots=True, frozen=True)
-class Planned:
+class Planned(NamedTuple):
     """One status of a message: the moment it happened (its timestamp) and when it is posted (emulator time)."""
 
     status: str

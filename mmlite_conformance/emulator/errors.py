@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator.jsonio import dumps
 
 
-@dataclass(slots=True, frozen=True)
-class ErrorSpec:
+class ErrorSpec(NamedTuple):
     key: str
     status: int
     code: int
@@ -118,8 +116,7 @@ ENVELOPES: dict[str, Envelope] = {
 }
 
 
-@dataclass(slots=True, frozen=True)
-class Rendered:
+class Rendered(NamedTuple):
     status: int
     body: bytes
     headers: dict[str, str]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -25,8 +24,7 @@ class MalformedBodyError(Exception):
     """A body that is not JSON; raised only under the server_error_on_malformed fault."""
 
 
-@dataclass(slots=True, frozen=True)
-class RouteSpec:
+class RouteSpec(NamedTuple):
     path: str
     methods: tuple[str, ...]
     handler: Handler

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator import realism as rx
@@ -137,6 +137,8 @@ def inbound_text_value(
 # builders -----------------------------------------------------------------------------------------------------------
 @dataclass(slots=True)
 class Context:
+    """What a notification builder reads besides its parameters: the state, the account and the emulator time."""
+
     state: EmulatorState
     account: AccountState
     now: float
@@ -145,8 +147,7 @@ class Context:
 Builder = Callable[["Context", Params], dict[str, Any]]
 
 
-@dataclass(slots=True, frozen=True)
-class Kind:
+class Kind(NamedTuple):
     name: str
     field: str | None  # the change field it posts (None: any)
     description: str

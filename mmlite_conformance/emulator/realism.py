@@ -6,13 +6,12 @@ import random
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 T = TypeVar("T")
 
 
-@dataclass(slots=True, frozen=True)
-class Variation:
+class Variation(NamedTuple):
     """Something the real platform documents doing that a strict double never does."""
 
     name: str
@@ -89,6 +88,8 @@ UNKNOWN_VALUE: Mapping[str, str] = {"note": "a field the contract does not name;
 
 @dataclass(slots=True, frozen=True)
 class Profile:
+    """A named set of variations, each with its chance per opportunity, and the status jitter."""
+
     name: str
     description: str
     #: variation -> chance per opportunity (absent: never)

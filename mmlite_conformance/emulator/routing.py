@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator.state import AccountState, EmulatorState
@@ -23,8 +23,7 @@ FALLBACKS: dict[str, Fallback] = {
 }
 
 
-@dataclass(slots=True, frozen=True)
-class Route:
+class Route(NamedTuple):
     """Which API took a /messages send and what its statuses bill; `fallback` names why MM Lite did not."""
 
     api: str  # "cloud" or "mm_lite"

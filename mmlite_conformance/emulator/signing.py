@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 SIGNATURE_HEADER = "X-360dialog-Signature"  # 360dialog's form: the lowercase hex digest
 META_SIGNATURE_HEADER = "X-Hub-Signature-256"  # Meta's form: "sha256=" and the digest
@@ -13,8 +13,7 @@ SIGNATURES = ("valid", "wrong", "none")  # what a control-posted notification ma
 WRONG_KEY_PREFIX = "emulator-wrong-key:"  # prefixed to the secret, so a wrong digest never matches the right one
 
 
-@dataclass(slots=True, frozen=True)
-class SignatureForm:
+class SignatureForm(NamedTuple):
     name: str
     header: str
     render: Callable[[str], str]  # lowercase hex digest -> header value

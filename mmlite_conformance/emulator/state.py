@@ -33,6 +33,8 @@ class MessageRecord(NamedTuple):
 
 @dataclass(slots=True)
 class WebhookTarget:
+    """Where an account's webhooks go (no url: nowhere) and the extra headers they carry."""
+
     url: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
 

@@ -13,6 +13,8 @@ TTL_MAX = 2_592_000
 
 @dataclass(slots=True)
 class Template:
+    """A message template of one account, with its times (created, approved, synced) and where it came from."""
+
     id: str
     name: str
     language: str

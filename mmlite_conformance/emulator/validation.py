@@ -16,6 +16,8 @@ PHONE_PUNCTUATION = str.maketrans("", "", "+-() ")
 
 @dataclass(slots=True)
 class SendRequest:
+    """A send's envelope, validated: the recipient as given and as digits, the type and the payload."""
+
     to: str
     wa_id: str
     type: str
