@@ -11,8 +11,8 @@ from typing import Any
 
 
 def _orjson() -> ModuleType | None:
-    """orjson where it is installed (a runtime dependency on CPython; PyPy has none): it reads a request body in a
-    fraction of the standard parser's work, and it is asked only where it answers exactly what that parser does."""
+    """orjson where it is installed (a runtime dependency on CPython; PyPy has none): it reads a request body, and
+    writes a send's answer, in a fraction of json's work, and it is asked only where it does exactly what json does."""
     try:
         import orjson
     except ImportError:
@@ -20,9 +20,16 @@ def _orjson() -> ModuleType | None:
     return orjson
 
 
-_FAST_PARSER = _orjson()
-# orjson reads an integer beyond 64 bits as a float; every such integer has at least 19 digits
+_ORJSON = _orjson()
+# orjson reads an integer beyond 64 bits as a float; every such integer has at least 19 digits in a row
 _LONG_DIGITS = re.compile(rb"[0-9]{19}")
+_DIGITS = b"0123456789"
+
+
+def _may_hold_a_long_integer(raw: bytes) -> bool:
+    """Whether the body has 19 digits in a row; counting all its digits first answers most bodies at a tenth of the
+    search's cost (a send has fewer than 19 digits in all)."""
+    return len(raw) - len(raw.translate(None, _DIGITS)) >= 19 and _LONG_DIGITS.search(raw) is not None
 
 MAX_DEPTH = 64  # nesting of objects and arrays in a request body
 
@@ -70,6 +77,19 @@ def dumps(body: Any) -> bytes:
     return "".join(_C_ENCODER(body, 0)).encode()
 
 
+def dumps_without_floats(body: Any) -> bytes:
+    """`dumps` for a body its caller built without a float (strings, integers, booleans, null, lists, objects with
+    string keys), such as a send's answer: there orjson writes the same bytes. A float would come out in orjson's own
+    form (1e16 for 1e+16, null for NaN), hence the caller's promise. What orjson refuses (an integer beyond 64 bits,
+    a key that is no string, a lone surrogate) goes to `dumps`, which writes or refuses it as before."""
+    if _ORJSON is not None:
+        try:
+            return bytes(_ORJSON.dumps(body))
+        except TypeError:  # orjson.JSONEncodeError
+            pass
+    return dumps(body)
+
+
 def _depth_exceeds(value: Any, limit: int) -> bool:
     level: list[Any] = [value]
     for _ in range(limit):
@@ -90,9 +110,9 @@ def loads(raw: bytes) -> Any:
     A UTF-8 object goes to orjson first: what it reads is what the standard parser reads (it refuses NaN, Infinity,
     numbers out of float range, lone surrogates and control characters too), except integers beyond 64 bits, which
     go to the standard parser. Whatever orjson refuses, the standard parser reads again, to word the refusal."""
-    if _FAST_PARSER is not None and raw[:1] == b"{" and _LONG_DIGITS.search(raw) is None:
+    if _ORJSON is not None and raw[:1] == b"{" and not _may_hold_a_long_integer(raw):
         try:
-            body = _FAST_PARSER.loads(raw)
+            body = _ORJSON.loads(raw)
         except ValueError:  # orjson.JSONDecodeError
             pass
         else:

@@ -12,8 +12,8 @@ from mmlite_conformance.emulator import faults as fx
 from mmlite_conformance.emulator import realism as rx
 from mmlite_conformance.emulator.delivery import Attempt, Planned, TargetResolver, arrival_plan
 from mmlite_conformance.emulator.errors import ApiError
-from mmlite_conformance.emulator.http import RouteSpec, authenticate, json_response, read_json
-from mmlite_conformance.emulator.jsonio import dumps
+from mmlite_conformance.emulator.http import JsonBytesResponse, RouteSpec, authenticate, read_json
+from mmlite_conformance.emulator.jsonio import dumps, dumps_without_floats
 from mmlite_conformance.emulator.notifications import status_item, statuses_notification, user_id_of
 from mmlite_conformance.emulator.read_receipts import is_read_receipt, mark_as_read
 from mmlite_conformance.emulator.routing import route_cloud_send
@@ -133,7 +133,7 @@ def _accept(
         message["message_status"] = "accepted"
     body = {"messaging_product": "whatsapp", "contacts": [contact], "messages": [message]}
     state.realism.add_unknown_field(rx.UNKNOWN_RESPONSE_FIELD, [body, contact, message])
-    return json_response(body)
+    return JsonBytesResponse(dumps_without_floats(body))  # strings only: orjson writes json's bytes
 
 
 def _schedule_statuses(state: EmulatorState, account: AccountState, record: MessageRecord, *, failed: bool) -> None:

@@ -129,7 +129,7 @@ def test_the_fast_parser_reads_and_refuses_what_the_standard_parser_does(raw: by
     assert _verdict(loads, raw) == _verdict(jsonio.standard_loads, raw)
 
 
-def _number(rng: Any) -> str:
+def _number(rng: random.Random) -> str:
     kind = rng.randrange(6)
     if kind == 0:  # integers around the edges of 53, 63 and 64 bits, on both sides
         edge = rng.choice([2**53, 2**63, 2**64, 10**18])
@@ -146,12 +146,12 @@ def _number(rng: Any) -> str:
     return rng.choice(["0", "-0", "0.0", "-0.0", "1E2", "1e-2", "true", "false", "null"])
 
 
-def _string(rng: Any) -> str:
+def _string(rng: random.Random) -> str:
     pieces = [chr(rng.randrange(0x20, 0x7F)), "é", "😀", "\\n", "\\u00e9", "\\ud83d\\ude00", '\\"', "\\\\", "\\u2028"]
     return '"' + "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 8))) + '"'
 
 
-def _document(rng: Any, depth: int = 0) -> str:
+def _document(rng: random.Random, depth: int = 0) -> str:
     if depth > 3 or rng.random() < 0.3:
         return _number(rng) if rng.random() < 0.6 else _string(rng)
     if rng.random() < 0.5:
@@ -160,18 +160,19 @@ def _document(rng: Any, depth: int = 0) -> str:
 
 
 def test_generated_bodies_read_alike_and_most_take_the_fast_parser(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast = jsonio._FAST_PARSER
+    fast = jsonio._ORJSON
     if fast is None:
         pytest.skip("orjson is not installed")
+    parse = fast.loads
     taken: list[bytes] = []
 
     class Counting:
         @staticmethod
         def loads(raw: bytes) -> Any:
             taken.append(raw)
-            return fast.loads(raw)
+            return parse(raw)
 
-    monkeypatch.setattr(jsonio, "_FAST_PARSER", Counting)
+    monkeypatch.setattr(jsonio, "_ORJSON", Counting)
     rng = random.Random(13)
     bodies = [f'{{"v":{_document(rng)}}}'.encode() for _ in range(3000)]
     for raw in bodies:
@@ -185,7 +186,59 @@ def test_integers_beyond_64_bits_are_read_exactly() -> None:
 
 
 def test_without_orjson_the_standard_parser_reads_every_body(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(jsonio, "_FAST_PARSER", None)
+    monkeypatch.setattr(jsonio, "_ORJSON", None)
     assert loads(json.dumps(BODY).encode()) == BODY
     with pytest.raises(jsonio.UnsafeJsonError, match="lone surrogate"):
         loads(b'{"a":"\\ud800"}')
+
+
+# a send's answer, written by orjson, is json's bytes ------------------------------------------------------------------
+def _floatless(rng: random.Random, depth: int = 0) -> Any:
+    """Values with no float: strings with escapes and control characters, integers at the 64-bit edges, booleans."""
+    roll = rng.random()
+    if depth > 3 or roll < 0.4:
+        kind = rng.randrange(4)
+        if kind == 0:
+            return "".join(
+                chr(rng.choice([rng.randrange(0, 0x80), rng.randrange(0x80, 0x3000), 0x1F600])) for _ in range(5)
+            )
+        if kind == 1:
+            return rng.choice([1, -1]) * (rng.choice([0, 2**53, 2**63 - 1, 2**64 - 1]) - rng.randrange(0, 3))
+        return rng.choice([True, False, None, "", "\u2028", '"\\/', "\x7f"])
+    if roll < 0.7:
+        return [_floatless(rng, depth + 1) for _ in range(rng.randrange(0, 4))]
+    return {str(_floatless(rng, 9)): _floatless(rng, depth + 1) for _ in range(3)}
+
+
+def test_orjson_writes_jsons_bytes_for_bodies_without_floats() -> None:
+    if jsonio._ORJSON is None:
+        pytest.skip("orjson is not installed")
+    rng = random.Random(7)
+    compared = 0
+    for _ in range(3000):
+        body = {"v": _floatless(rng)}
+        try:
+            written = jsonio._ORJSON.dumps(body)
+        except TypeError:  # an integer beyond 64 bits: written by json, below
+            continue
+        assert written == jsonio.dumps(body), body
+        compared += 1
+    assert compared > 2000
+
+
+@pytest.mark.parametrize("body", [{"n": 2**64}, {"n": -(2**63) - 1}, {1: "int key"}, {None: 1}], ids=range(4))
+def test_what_orjson_refuses_is_written_by_json(body: Any) -> None:
+    assert jsonio.dumps_without_floats(body) == jsonio.dumps(body)
+
+
+def test_a_lone_surrogate_is_refused_as_json_refuses_it() -> None:
+    with pytest.raises(UnicodeEncodeError):
+        jsonio.dumps_without_floats({"s": "\ud800"})
+
+
+def test_a_send_answer_is_jsons_encoding_of_itself(serve: ServerFactory) -> None:
+    _server, client = serve()
+    for send in (template_send(), template_send(to="+55 (21) 91234-5678")):
+        response = client.post("/marketing_messages", json=send, headers=KEY)
+        assert response.status_code == 200
+        assert response.content == json.dumps(response.json(), ensure_ascii=False, separators=(",", ":")).encode()
