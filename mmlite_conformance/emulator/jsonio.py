@@ -31,6 +31,7 @@ def _may_hold_a_long_integer(raw: bytes) -> bool:
     search's cost (a send has fewer than 19 digits in all)."""
     return len(raw) - len(raw.translate(None, _DIGITS)) >= 19 and _LONG_DIGITS.search(raw) is not None
 
+
 MAX_DEPTH = 64  # nesting of objects and arrays in a request body
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
