@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Callable, Sequence
@@ -77,16 +78,20 @@ class VersionAction(argparse.Action):
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     chosen = next((arg for arg in argv if not arg.startswith("-")), None)  # the only global option takes no value
-    parser = argparse.ArgumentParser(prog="mmlite-conformance", description=__doc__)
-    parser.add_argument("--version", action=VersionAction)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    runs = {}
-    for sub in SUBCOMMANDS:
-        sub_parser = commands.add_parser(sub.name, help=sub.help, description=sub.help)
-        if sub.name == chosen:
-            add_arguments, runs[sub.name] = sub.load()
-            add_arguments(sub_parser)
-    args = parser.parse_args(argv)
+    gc.disable()  # loading a command frees almost nothing: no cycle collection meanwhile
+    try:
+        parser = argparse.ArgumentParser(prog="mmlite-conformance", description=__doc__)
+        parser.add_argument("--version", action=VersionAction)
+        commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+        runs = {}
+        for sub in SUBCOMMANDS:
+            sub_parser = commands.add_parser(sub.name, help=sub.help, description=sub.help)
+            if sub.name == chosen:
+                add_arguments, runs[sub.name] = sub.load()
+                add_arguments(sub_parser)
+        args = parser.parse_args(argv)
+    finally:
+        gc.enable()
     return runs[args.command](args)
 
 

@@ -258,3 +258,22 @@ def test_a_command_imports_only_its_own_modules() -> None:
         timeout=60,
     )
     assert wrong.returncode == 2 and "[--public-key KEYFILE] BUNDLE" in wrong.stderr  # its own usage
+
+
+def test_collection_is_off_only_while_a_command_loads() -> None:
+    import gc
+
+    from mmlite_conformance.emulator.cli import _no_collections
+
+    assert main(["emulator", "--list-faults"]) == 0 and gc.isenabled()
+    with pytest.raises(SystemExit):
+        main(["emulator", "--no-such-option"])
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    try:
+        with _no_collections():
+            assert not gc.isenabled()
+            kept: list[list[int]] = [[] for _ in range(100)]
+        assert gc.isenabled() and gc.get_freeze_count() >= frozen + len(kept)
+    finally:
+        gc.unfreeze()
