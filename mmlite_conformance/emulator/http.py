@@ -77,9 +77,10 @@ async def read_body(request: Request) -> bytes:
 def header(request: Request, name: bytes) -> str | None:
     """The first value of a header (`name` in lower case, as servers pass names), as Starlette's `headers.get`
     reads it, without building its Headers object for one lookup."""
-    for key, value in request.scope["headers"]:
+    headers: list[tuple[bytes, bytes]] = request.scope["headers"]
+    for key, value in headers:
         if key == name:
-            return str(value.decode("latin-1"))
+            return value.decode("latin-1")
     return None
 
 

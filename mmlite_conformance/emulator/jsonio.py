@@ -85,9 +85,11 @@ def dumps_without_floats(body: Any) -> bytes:
     a key that is no string, a lone surrogate) goes to `dumps`, which writes or refuses it as before."""
     if _ORJSON is not None:
         try:
-            return bytes(_ORJSON.dumps(body))
+            written: bytes = _ORJSON.dumps(body)
         except TypeError:  # orjson.JSONEncodeError
             pass
+        else:
+            return written
     return dumps(body)
 
 

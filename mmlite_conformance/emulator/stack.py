@@ -73,7 +73,7 @@ def _guarded_httptools() -> type[asyncio.Protocol]:
             self._chunk = len(data)
             base.data_received(self, data)
             if self.scope is not self._complete_scope:  # a head is still open after this chunk
-                self._head_left_open(len(data))
+                self._head_left_open()
 
         def on_headers_complete(self) -> None:
             # an upper bound first: the head is no longer than the chunk (and, if it began earlier, what came before)
@@ -85,13 +85,13 @@ def _guarded_httptools() -> type[asyncio.Protocol]:
                 self._disarm()
             base.on_headers_complete(self)
 
-        def _head_left_open(self, received: int) -> None:
+        def _head_left_open(self) -> None:
             if self.scope is None or self.transport.is_closing():  # no request begun, or refused already
                 return
             if self._open_scope is not self.scope:  # it began in this chunk: count what the parser holds of it
                 self._open_scope, self._open_bytes = self.scope, head_size(self.url, self.headers)
             else:
-                self._open_bytes += received
+                self._open_bytes += self._chunk
             if self._open_bytes > MAX_HEADER_BYTES:
                 message = "Invalid HTTP request received."  # as uvicorn answers a parser error
                 self.logger.warning(message)

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -260,12 +261,22 @@ def test_a_command_imports_only_its_own_modules() -> None:
     assert wrong.returncode == 2 and "[--public-key KEYFILE] BUNDLE" in wrong.stderr  # its own usage
 
 
-def test_collection_is_off_only_while_a_command_loads() -> None:
+def test_collection_is_off_only_while_a_command_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
 
+    from mmlite_conformance import cli
     from mmlite_conformance.emulator.cli import _no_collections
 
+    collecting_while_loading: list[bool] = []
+    load = cli.Subcommand.load
+
+    def watched(sub: cli.Subcommand) -> Any:
+        collecting_while_loading.append(gc.isenabled())
+        return load(sub)
+
+    monkeypatch.setattr(cli.Subcommand, "load", watched)
     assert main(["emulator", "--list-faults"]) == 0 and gc.isenabled()
+    assert collecting_while_loading == [False]
     with pytest.raises(SystemExit):
         main(["emulator", "--no-such-option"])
     assert gc.isenabled()
